@@ -1,0 +1,330 @@
+// The inventory format: one zod schema per file kind. It is the single source
+// of the TypeScript types (z.output), the validator and the JSON Schema that
+// editors use (`scconf schema`), so the three cannot disagree.
+import { z } from "zod";
+import { CHANGE_KINDS, PLATFORMS, TRANSPORTS } from "./kinds.js";
+import {
+  absolutePath,
+  address,
+  commandLine,
+  domain,
+  email,
+  envVarName,
+  identifier,
+  isoDate,
+  localPath,
+  orgId,
+  port,
+  portRange,
+  prefix,
+  printable,
+  safeText,
+  sha256Fingerprint,
+} from "./values.js";
+
+// ───────────────────────── cloud.yaml ─────────────────────────
+
+const namedObject = z.strictObject({
+  addresses: z.array(prefix).min(1),
+  description: safeText().optional(),
+});
+
+const breakoutService = z.strictObject({
+  name: identifier,
+  description: safeText().optional(),
+  domains: z.array(domain).min(1),
+  prefixes: z.array(prefix).default([]),
+});
+
+const blocklistEntry = z.strictObject({
+  target: printable(255),
+  reason: safeText(),
+  added: isoDate,
+  by: safeText(64).optional(),
+  expires: isoDate.optional(),
+});
+
+const changeOperation = z.enum(["add", "change", "remove"]);
+const changeClass = z.enum(["minor", "needsApproval"]);
+
+const policyRule = z.strictObject({
+  kind: z.enum(CHANGE_KINDS),
+  operations: z.array(changeOperation).min(1),
+  class: changeClass,
+  /** e.g. only inbound firewall rules, or only TXT records */
+  when: z
+    .strictObject({
+      recordTypes: z.array(z.enum(["A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA", "NS"])).optional(),
+      direction: z.enum(["inbound", "outbound"]).optional(),
+    })
+    .optional(),
+  needsWindow: z.boolean().default(false),
+});
+
+const weekday = z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a time HH:MM (24 h)" });
+
+const maintenanceWindow = z.strictObject({
+  name: identifier,
+  days: z.array(weekday).min(1),
+  from: clock,
+  to: clock,
+});
+
+const changePolicy = z.strictObject({
+  default: changeClass.default("needsApproval"),
+  rules: z.array(policyRule).default([]),
+  windows: z.array(maintenanceWindow).default([]),
+  closedDays: z.array(isoDate).default([]),
+  thresholds: z
+    .strictObject({
+      /** share (0-1) of a device's rules or a zone's records that a plan may remove or change without --force */
+      maxRemoveOrChangeShare: z.number().min(0).max(1).default(0.3),
+      /** below this many existing entries the threshold does not apply */
+      minEntries: z.number().int().min(0).default(10),
+    })
+    .default({ maxRemoveOrChangeShare: 0.3, minEntries: 10 }),
+});
+
+export const cloudSchema = z.strictObject({
+  name: safeText(100),
+  nameEn: safeText(100).optional(),
+  domain,
+  timezone: z.string().default("Asia/Tokyo"),
+  addressPlans: z.strictObject({
+    internet: z.array(prefix).min(1),
+    breakout: z.array(prefix).min(1),
+  }),
+  infrastructure: z
+    .strictObject({
+      resolvers: z.array(prefix).default([]),
+      management: z.array(prefix).default([]),
+    })
+    .default({ resolvers: [], management: [] }),
+  defaults: z
+    .strictObject({
+      dnsTtl: z.number().int().min(30).max(604800).default(3600),
+      logging: z.boolean().default(true),
+      expiryWarningDays: z.number().int().min(0).max(365).default(14),
+      soa: z
+        .strictObject({
+          primary: domain,
+          hostmaster: email,
+          refresh: z.number().int().default(3600),
+          retry: z.number().int().default(900),
+          expire: z.number().int().default(1209600),
+          minimum: z.number().int().default(300),
+        })
+        .optional(),
+      nameservers: z.array(domain).default([]),
+    })
+    .default({ dnsTtl: 3600, logging: true, expiryWarningDays: 14, nameservers: [] }),
+  objects: z.record(identifier, namedObject).default({}),
+  breakout: z.array(breakoutService).default([]),
+  blocklist: z.array(blocklistEntry).default([]),
+  changePolicy: changePolicy.default({
+    default: "needsApproval",
+    rules: [],
+    windows: [],
+    closedDays: [],
+    thresholds: { maxRemoveOrChangeShare: 0.3, minEntries: 10 },
+  }),
+  backups: z
+    .strictObject({
+      generations: z.number().int().min(2, { message: "the specification requires at least 2 generations (11(7)カ)" }).default(10),
+      path: localPath.default("backups"),
+    })
+    .default({ generations: 10, path: "backups" }),
+});
+
+// ───────────────────────── devices.yaml ─────────────────────────
+
+const authSchema = z.discriminatedUnion("method", [
+  z.strictObject({ method: z.literal("key"), keyFile: localPath }),
+  z.strictObject({ method: z.literal("agent"), socketEnv: envVarName.default("SSH_AUTH_SOCK") }),
+  z.strictObject({ method: z.literal("password"), passwordEnv: envVarName }),
+]);
+
+export const deviceSchema = z.strictObject({
+  name: identifier,
+  description: safeText().optional(),
+  platform: z.enum(PLATFORMS),
+  kinds: z.array(z.enum(CHANGE_KINDS)).min(1),
+  transport: z.enum(TRANSPORTS).default("local"),
+  /** for `local`: the directory that stands for the device's filesystem root */
+  root: localPath.optional(),
+  address: address.optional(),
+  port: port.optional(),
+  user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { message: "must be a Unix user name" }).optional(),
+  auth: authSchema.optional(),
+  hostKey: sha256Fingerprint.optional(),
+  /** override of the artifact paths on the device, by artifact id */
+  paths: z.record(identifier, absolutePath).default({}),
+  checkCommand: commandLine.optional(),
+  reloadCommand: commandLine.optional(),
+  /** seconds before an unconfirmed commit reverts by itself */
+  confirmTimeout: z.number().int().min(10).max(3600).default(120),
+  tags: z.array(identifier).default([]),
+});
+
+export const devicesFileSchema = z.strictObject({
+  devices: z.array(deviceSchema),
+});
+
+// ───────────────────────── orgs/<id>.yaml ─────────────────────────
+
+const objectRef = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.:/-]+$/, {
+    message: "must be a network or address name, 'org:name' for another organization's export, a global object, or a CIDR",
+  });
+
+export const firewallRuleSchema = z.strictObject({
+  name: identifier,
+  from: z.array(objectRef).min(1),
+  to: z.array(objectRef).min(1),
+  protocol: z.enum(["tcp", "udp", "icmp", "icmpv6", "any"]),
+  ports: z.array(portRange).optional(),
+  action: z.enum(["accept", "drop", "reject"]),
+  log: z.boolean().default(false),
+  comment: safeText().optional(),
+  expires: isoDate.optional(),
+});
+
+const urlFilterList = z.strictObject({
+  domains: z.array(domain).default([]),
+  urls: z.array(printable(512).regex(/^[^\s"'\\]+$/, { message: "URL patterns may not contain spaces, quotes or backslashes" })).default([]),
+  categories: z.array(identifier).default([]),
+});
+
+export const urlFilterSchema = z.strictObject({
+  block: urlFilterList.default({ domains: [], urls: [], categories: [] }),
+  allow: urlFilterList.default({ domains: [], urls: [], categories: [] }),
+  comment: safeText().optional(),
+});
+
+export const ipsExceptionSchema = z.strictObject({
+  name: identifier,
+  signature: z.number().int().min(1).max(4294967295),
+  scope: z.array(objectRef).min(1),
+  direction: z.enum(["source", "destination", "both"]).default("both"),
+  reason: safeText(),
+  expires: isoDate.optional(),
+});
+
+export const reverseProxySchema = z.strictObject({
+  name: identifier,
+  hostname: domain,
+  site: z.enum(["official", "disaster", "other"]).default("other"),
+  tls: z
+    .strictObject({
+      certificate: absolutePath,
+      key: absolutePath,
+    })
+    .optional(),
+  origin: z.strictObject({
+    address,
+    port,
+    tls: z.boolean().default(false),
+  }),
+  xff: z.enum(["append", "replace"]).default("append"),
+  waf: z.enum(["block", "detect", "off"]).default("block"),
+  cdn: z.boolean().default(false),
+  comment: safeText().optional(),
+});
+
+export const DNS_RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA", "NS"] as const;
+
+export const dnsRecordSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^(@|\*|(\*\.)?[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*)$/, {
+      message: "must be '@', a relative name like 'www' or '_sip._tcp', or a wildcard '*.name'",
+    }),
+  type: z.enum(DNS_RECORD_TYPES),
+  value: z.union([printable(2048), z.number()]).transform((v) => String(v)),
+  ttl: z.number().int().min(30).max(604800).optional(),
+  view: z.enum(["external", "internal", "both"]).default("external"),
+});
+
+export const dnsZoneSchema = z.strictObject({
+  zone: domain,
+  records: z.array(dnsRecordSchema).default([]),
+});
+
+export const mailRouteSchema = z.strictObject({
+  domain,
+  nextHop: z.union([address, domain]),
+  port: port.default(25),
+  /** MX lookup for the next hop (false renders [host] as postfix does) */
+  mx: z.boolean().default(false),
+  comment: safeText().optional(),
+});
+
+export const spamExclusionSchema = z.strictObject({
+  name: identifier,
+  sender: z.union([email, domain, prefix]),
+  bypass: z.enum(["spam", "malware", "both"]).default("spam"),
+  reason: safeText(),
+  expires: isoDate.optional(),
+});
+
+const networkSchema = z.strictObject({
+  name: identifier,
+  cidr: prefix,
+  description: safeText().optional(),
+});
+
+const globalAddressSchema = z.strictObject({
+  name: identifier,
+  address: prefix,
+  description: safeText().optional(),
+});
+
+const contactSchema = z.strictObject({
+  name: safeText(64),
+  role: safeText(64).optional(),
+  email,
+  phone: z.string().regex(/^[0-9+() -]{6,20}$/, { message: "must be a phone number of digits, spaces, +, - and ()" }).optional(),
+});
+
+const exportSchema = z.strictObject({
+  name: identifier,
+  /** the organizations this object is shared with; "*" for all */
+  to: z.array(z.union([orgId, z.literal("*")])).min(1),
+});
+
+export const orgSchema = z.strictObject({
+  id: orgId,
+  name: z.strictObject({ ja: safeText(64), en: safeText(64) }),
+  kind: z.enum(["prefecture", "city", "town", "union"]),
+  maintainers: z.array(z.string().regex(/^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}(\/[A-Za-z0-9_.-]+)?$/, { message: "must be a GitHub/GitLab user or team handle" })).default([]),
+  contacts: z.array(contactSchema).min(1, { message: "at least one contact is needed: blocks and incidents are reported to them" }),
+  networks: z.array(networkSchema).default([]),
+  globalAddresses: z.array(globalAddressSchema).default([]),
+  domains: z.array(domain).default([]),
+  exports: z.array(exportSchema).default([]),
+  bandwidth: z
+    .strictObject({
+      ingressMbps: z.number().int().min(1).max(100000),
+      egressMbps: z.number().int().min(1).max(100000),
+    })
+    .optional(),
+  firewall: z.array(firewallRuleSchema).default([]),
+  urlFilter: urlFilterSchema.optional(),
+  ipsExceptions: z.array(ipsExceptionSchema).default([]),
+  reverseProxy: z.array(reverseProxySchema).default([]),
+  dns: z.array(dnsZoneSchema).default([]),
+  mailRelay: z.array(mailRouteSchema).default([]),
+  spamExclusions: z.array(spamExclusionSchema).default([]),
+});
+
+/** The schemas by file kind, for the loader and for `scconf schema`. */
+export const FILE_SCHEMAS = {
+  cloud: cloudSchema,
+  devices: devicesFileSchema,
+  org: orgSchema,
+} as const;
+export type FileKind = keyof typeof FILE_SCHEMAS;
