@@ -1,0 +1,40 @@
+// scconf: validate, render, plan, apply and roll back the security cloud's configuration.
+import { Command, CommanderError } from "commander";
+import type { GlobalOptions } from "./context.js";
+import { EXIT, UserError } from "./exit-codes.js";
+import { paint } from "./output.js";
+import { registerSchema } from "./schema.js";
+import { registerValidate } from "./validate.js";
+
+export function buildProgram(): Command {
+  const program = new Command("scconf");
+  program
+    .description("Configuration management for the municipal security cloud")
+    .option("-i, --inventory <dir>", "the inventory directory", process.env["SCCONF_INVENTORY"] ?? "inventory")
+    .option("--today <date>", "evaluate expiry dates as of this day (YYYY-MM-DD); default: today in the cloud's time zone")
+    .showHelpAfterError()
+    .exitOverride();
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  registerValidate(program, globals);
+  registerSchema(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.inputError;
+      return;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(paint(`scconf: ${err.message}`, "red", Boolean(process.stderr.isTTY)) + "\n");
+      if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    throw err;
+  }
+}
