@@ -41,3 +41,24 @@ export const PLATFORMS = [
   "rspamd",
 ] as const;
 export type PlatformName = (typeof PLATFORMS)[number];
+
+/**
+ * Which change kinds each platform can render. Validation reads this table
+ * (a device may carry only kinds its platform renders); the render registry
+ * is checked against it by a test, so the two cannot disagree.
+ */
+export const PLATFORM_KINDS: Record<PlatformName, readonly ChangeKind[]> = {
+  nftables: ["firewall"],
+  junos: ["firewall"],
+  fortios: ["firewall", "urlFilter", "ipsExceptions"],
+  "ietf-acl": ["firewall"],
+  squid: ["urlFilter"],
+  suricata: ["ipsExceptions"],
+  nginx: ["reverseProxy"],
+  haproxy: ["reverseProxy"],
+  bind: ["dns"],
+  unbound: ["dns"],
+  postfix: ["mailRelay"],
+  spamassassin: ["spamExclusions"],
+  rspamd: ["spamExclusions"],
+};

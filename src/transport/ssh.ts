@@ -4,11 +4,10 @@
 // every pending operation with a DeviceError instead of leaving it hanging.
 import { readFile } from "node:fs/promises";
 import os from "node:os";
-import path from "node:path";
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
 import type { Device } from "../model/types.js";
 import { DeviceError, HostKeyError } from "./driver.js";
-import { exitCode, type ExecOptions, type ExecResult, type Host } from "./file/host.js";
+import { exitCode, expandHome, type ExecOptions, type ExecResult, type Host } from "./file/host.js";
 import { pinnedHostKey } from "./host-key.js";
 
 export interface SshHostOptions {
@@ -262,9 +261,4 @@ function killChannel(channel: ClientChannel): void {
     // the channel is already gone
   }
   channel.close();
-}
-
-export function expandHome(file: string, baseDir: string): string {
-  if (file === "~" || file.startsWith("~/")) return path.join(os.homedir(), file.slice(1));
-  return path.resolve(baseDir, file);
 }

@@ -1,6 +1,8 @@
 // The two things a file-based device is made of: a filesystem and a shell.
 // The transaction in file-device.ts is written once against this seam; local.ts
 // and ssh.ts only move bytes and run commands.
+import os from "node:os";
+import path from "node:path";
 
 export interface ExecResult {
   /** the exit code; 128 + n when the command died of signal n, as a shell reports it */
@@ -42,4 +44,10 @@ export function exitCode(code: number | null, signal: string | null | undefined)
   if (code !== null && code !== undefined) return code;
   const signals: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15, HUP: 1, INT: 2, KILL: 9, TERM: 15 };
   return 128 + (signal ? (signals[signal] ?? 0) : 0);
+}
+
+/** A path from the inventory: `~` is the operator's home, relative paths are relative to the inventory directory. */
+export function expandHome(file: string, baseDir: string): string {
+  if (file === "~" || file.startsWith("~/")) return path.join(os.homedir(), file.slice(1));
+  return path.resolve(baseDir, file);
 }

@@ -1,6 +1,6 @@
 // What a NETCONF peer says, as values: hello, rpc-reply, rpc-error. Pure
 // functions over parsed XML, so that they are tested without a server.
-import { NC_NS, attr, child, childElements, textOf, writeXml, type XmlElement } from "./xml.js";
+import { NC_NS, attr, escapeText, child, childElements, textOf, writeXml, type XmlElement } from "./xml.js";
 
 export const BASE_10 = "urn:ietf:params:netconf:base:1.0";
 export const BASE_11 = "urn:ietf:params:netconf:base:1.1";
@@ -126,6 +126,6 @@ export class RpcFailedError extends Error {
 }
 
 export function helloXml(capabilities: string[]): string {
-  const caps = capabilities.map((c) => `<capability>${c}</capability>`).join("");
+  const caps = capabilities.map((c) => `<capability>${escapeText(c)}</capability>`).join("");
   return `<?xml version="1.0" encoding="UTF-8"?><hello xmlns="${NC_NS}"><capabilities>${caps}</capabilities></hello>`;
 }

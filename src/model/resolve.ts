@@ -1,0 +1,80 @@
+// Resolution of the names a rule uses (from/to/scope) into address prefixes.
+// Shared by validation (tenant isolation) and rendering, so both read a
+// reference the same way.
+import { parsePrefix, type Prefix } from "./net.js";
+import type { Inventory, Org } from "./types.js";
+
+export type RefKind = "own" | "global" | "export" | "literal";
+
+export interface ResolvedRef {
+  ref: string;
+  kind: RefKind;
+  /** for "own" and "export": the organization that owns the object */
+  owner?: string;
+  /** the object's name (without "org:") */
+  name: string;
+  prefixes: Prefix[];
+}
+
+export type RefResult = { ok: true; value: ResolvedRef } | { ok: false; reason: string; hint?: string };
+
+/** The org's own named objects: networks and global addresses share one namespace. */
+export function ownObjects(org: Org): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const n of org.networks) m.set(n.name, [n.cidr]);
+  for (const g of org.globalAddresses) m.set(g.name, [g.address]);
+  return m;
+}
+
+function toPrefixes(texts: readonly string[]): Prefix[] {
+  return texts.map((t) => {
+    const r = parsePrefix(t);
+    if (!r.ok) throw new Error(`unvalidated prefix ${t}`);
+    return r.prefix;
+  });
+}
+
+/**
+ * Reads one reference of `org`:
+ *   name          the org's own network or global address, else a global object of cloud.yaml
+ *   other:name    an object that organization exports to this one
+ *   192.0.2.0/24  a literal prefix (isolation is checked by validation)
+ */
+export function resolveRef(inventory: Inventory, org: Org, ref: string): RefResult {
+  if (/^[0-9a-fA-F:.]+(\/\d+)?$/.test(ref) && (ref.includes(".") || ref.includes(":")) && !/^[a-z][a-z0-9-]+:[A-Za-z0-9]/.test(ref)) {
+    const r = parsePrefix(ref);
+    if (!r.ok) return { ok: false, reason: r.reason };
+    return { ok: true, value: { ref, kind: "literal", name: r.prefix.text, prefixes: [r.prefix] } };
+  }
+  const colon = ref.indexOf(":");
+  if (colon > 0) {
+    const ownerId = ref.slice(0, colon);
+    const name = ref.slice(colon + 1);
+    const owner = inventory.orgs.find((o) => o.id === ownerId);
+    if (!owner) return { ok: false, reason: `no organization "${ownerId}" exists`, hint: "use <org-id>:<exported name>" };
+    const exported = owner.exports.find((e) => e.name === name);
+    if (!exported) {
+      return { ok: false, reason: `${ownerId} does not export "${name}"`, hint: `ask ${ownerId} to add it to the exports of its own file` };
+    }
+    if (ownerId !== org.id && !exported.to.includes("*") && !exported.to.includes(org.id)) {
+      return { ok: false, reason: `${ownerId} exports "${name}" only to ${exported.to.join(", ")}, not to ${org.id}` };
+    }
+    const texts = ownObjects(owner).get(name);
+    if (!texts) return { ok: false, reason: `${ownerId} exports "${name}" but has no network or address of that name` };
+    return { ok: true, value: { ref, kind: "export", owner: ownerId, name, prefixes: toPrefixes(texts) } };
+  }
+  const own = ownObjects(org).get(ref);
+  if (own) return { ok: true, value: { ref, kind: "own", owner: org.id, name: ref, prefixes: toPrefixes(own) } };
+  const global = inventory.cloud.objects[ref];
+  if (global) return { ok: true, value: { ref, kind: "global", name: ref, prefixes: toPrefixes(global.addresses) } };
+  return {
+    ok: false,
+    reason: `"${ref}" is neither a network or address of ${org.id} nor a global object`,
+    hint: "define it under networks or globalAddresses, use a global object of cloud.yaml, or <org-id>:<name> for an export",
+  };
+}
+
+/** True when the item has no expiry or expires today or later. `today` is YYYY-MM-DD. */
+export function isActive(expires: string | undefined, today: string): boolean {
+  return expires === undefined || expires >= today;
+}
