@@ -109,9 +109,9 @@ function toYaml(data, header) {
   doc.commentBefore = header;
   // a blank line before each top-level section after the first few scalars, for readability
   for (const pair of doc.contents.items) {
-    if (YAML.isCollection(pair.value) && pair !== doc.contents.items[0]) pair.key.spaceBefore = true;
+    if (YAML.isCollection(pair.value) && !["name", "addressPlans"].includes(pair.key.value)) pair.key.spaceBefore = true;
   }
-  return doc.toString({ lineWidth: 0, indentSeq: true });
+  return doc.toString({ lineWidth: 0, indentSeq: true, flowCollectionPadding: false });
 }
 
 function write(path, text) {
@@ -552,6 +552,16 @@ const EXTRA_SITES = {
   shima: [{ name: "kanko", host: "kanko", org: "dmz", ip: 40, comment: "観光情報サイト" }],
 };
 
+/** Leaves out empty lists (the schema defaults them) so the files stay short. */
+function compactFilter(f) {
+  const list = (l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v.length > 0));
+  const out = { block: list(f.block) };
+  const allow = list(f.allow);
+  if (Object.keys(allow).length > 0) out.allow = allow;
+  if (f.comment) out.comment = f.comment;
+  return out;
+}
+
 const CITY_SRV = new Set(["mie-pref", "tsu", "yokkaichi", "suzuka", "matsusaka"]);
 
 function orgFile([id, ja, en, kind, size, area], index) {
@@ -565,7 +575,8 @@ function orgFile([id, ja, en, kind, size, area], index) {
   const hasDmz = networks.some((x) => x.name === "dmz");
   const h6 = n.toString(16);
 
-  const phone = (k) => `${area}-00-${String(1000 + n * 10 + k).padStart(4, "0")}`;
+  // 10 digits: area code, a local exchange of zeros (fictitious), 4 digits
+  const phone = (k) => `${area}-${"0".repeat(6 - area.length)}-${String(1000 + n * 10 + k)}`;
   const contacts = [
     { name: `${SECTION[kind]} 担当`, role: "情報システム担当", email: `johosys@${domain}`, phone: phone(1) },
   ];
@@ -637,7 +648,7 @@ function orgFile([id, ja, en, kind, size, area], index) {
   if (size !== "U") records.push({ name: "_dmarc", type: "TXT", value: `v=DMARC1; p=quarantine; rua=mailto:dmarc@${domain}` });
   for (const x of EXTRA_SITES[id] ?? []) records.push({ name: x.host, type: "CNAME", value: `www.${domain}.` });
   if (CITY_SRV.has(id)) {
-    records.push({ name: "_autodiscover._tcp", type: "SRV", value: `0 0 443 mail.${domain}.` });
+    records.push({ name: "_autodiscover._tcp", type: "SRV", value: `0 0 443 mail.${domain}.`, view: "internal" });
     records.push({ name: "@", type: "CAA", value: `0 iodef "mailto:security@${domain}"` });
   }
   if (id === "tsu" || id === "mie-pref") {
@@ -669,7 +680,7 @@ function orgFile([id, ja, en, kind, size, area], index) {
     bandwidth: { ingressMbps, egressMbps },
     firewall: firewall(id, size),
   };
-  if (URL_FILTERS[id]) org.urlFilter = URL_FILTERS[id];
+  if (URL_FILTERS[id]) org.urlFilter = compactFilter(URL_FILTERS[id]);
   if (IPS[id]) org.ipsExceptions = IPS[id];
   org.reverseProxy = reverseProxy;
   org.dns = [{ zone: domain, records }];

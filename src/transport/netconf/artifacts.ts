@@ -73,18 +73,6 @@ export function asReplace(el: XmlElement): XmlElement {
   return { ...el, attrs };
 }
 
-/** the subtree marked for removal (for an artifact that should be absent) */
-export function asRemove(loc: SubtreeLocator): XmlElement {
-  return {
-    kind: "element",
-    ns: loc.ns,
-    local: loc.local,
-    attrs: [{ ns: NC_NS, local: "operation", prefix: "nc", value: "remove" }],
-    prefixes: [],
-    children: [],
-  };
-}
-
 /** same configuration, irrespective of layout, prefixes and the order of system-ordered siblings */
 export function sameSubtree(a: XmlElement | undefined, b: XmlElement | undefined, orderedByUser: ReadonlySet<string>): boolean {
   const absentA = !a || isEmptyElement(a);
