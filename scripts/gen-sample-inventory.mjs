@@ -92,8 +92,8 @@ function globalBlocks() {
 const BLOCKS = globalBlocks();
 
 // ───────────────────────── YAML output ─────────────────────────
-const FLOW_KEYS = new Set(["from", "to", "ports", "scope", "days", "kinds", "tags", "operations", "recordTypes", "addresses", "maintainers", "nameservers"]);
-const QUOTE = /^(\d{4}-\d{2}-\d{2}|\d{2}:\d{2}|\d+-\d+)$/; // dates, times and port ranges: quoted for YAML 1.1 readers
+const FLOW_KEYS = new Set(["from", "to", "ports", "scope", "days", "kinds", "tags", "operations", "recordTypes", "addresses", "maintainers", "nameservers", "internet", "breakout", "resolvers", "management"]);
+const QUOTE = /^(\d{4}-\d{2}-\d{2}|\d{2}:\d{2}|\d+-\d+|:.*)$/; // dates, times, port ranges and "::/0": quoted for YAML 1.1 readers
 
 function toYaml(data, header) {
   const doc = new YAML.Document(data);
@@ -108,9 +108,9 @@ function toYaml(data, header) {
   });
   doc.commentBefore = header;
   // a blank line before each top-level section after the first few scalars, for readability
-  for (const pair of doc.contents.items) {
-    if (YAML.isCollection(pair.value) && !["name", "addressPlans"].includes(pair.key.value)) pair.key.spaceBefore = true;
-  }
+  doc.contents.items.forEach((pair, i) => {
+    if (i > 0 && YAML.isCollection(pair.value) && !["name", "addressPlans"].includes(pair.key.value)) pair.key.spaceBefore = true;
+  });
   return doc.toString({ lineWidth: 0, indentSeq: true, flowCollectionPadding: false });
 }
 

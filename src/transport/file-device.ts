@@ -171,9 +171,10 @@ export class FileDeviceDriver implements Driver {
     if (!this.spec.checkCommand) return { ok: true, output: "no device-side check configured", command: "" };
     const command = this.expand(this.spec.checkCommand);
     const result = await this.host.exec(command);
-    const output = `${result.stdout}${result.stderr}`;
     // the exit code is the only verdict: checkers print "error" in harmless places and stay silent on real failures
-    return { ok: result.code === 0, output: result.code === 0 ? output : `${output}${output.endsWith("\n") || !output ? "" : "\n"}(exit ${result.code})`, command };
+    const ok = result.code === 0;
+    const output = [`${result.stdout}${result.stderr}`.trimEnd(), ok ? "" : `(exit ${result.code})`].filter(Boolean).join("\n");
+    return { ok, output, command };
   }
 
   async commit(options: CommitOptions): Promise<void> {
@@ -289,7 +290,7 @@ rm -rf ${this.q(p.prev)} ${this.q(p.journal)} ${this.q(p.stage)}`,
     // setsid: its own session, so that neither the end of the ssh session nor
     // a signal to scconf's process group reaches it; stdio away from our pipes,
     // or the channel would stay open until the timer ends
-    const armed = await this.run(
+    await this.run(
       "commit",
       `if command -v setsid >/dev/null 2>&1; then detach=setsid; else detach=nohup; fi
 $detach sh ${args} </dev/null >>${this.q(p.timerLog)} 2>&1 &
@@ -297,7 +298,6 @@ i=0
 while [ ! -s ${pidFile} ] && [ "$i" -lt 100 ]; do sleep 0.1 2>/dev/null || sleep 1; i=$((i + 1)); done
 [ -s ${pidFile} ] || { echo "the revert timer did not start" >&2; exit 1; }`,
     );
-    void armed;
   }
 
   private swapScript(journal: Journal): string {
@@ -331,8 +331,8 @@ while [ ! -s ${pidFile} ] && [ "$i" -lt 100 ]; do sleep 0.1 2>/dev/null || sleep
       );
     }
     this.phase = { name: "idle" };
-    if (cause instanceof DeviceError) throw new DeviceError(this.device, cause.step, `${cause.message.replace(`${this.device}: ${cause.step}: `, "")}; the previous configuration was restored`, cause.detail);
-    throw new DeviceError(this.device, step, `${reason}; the previous configuration was restored`);
+    const bare = cause instanceof DeviceError ? reason.slice(`${cause.device}: ${cause.step}: `.length) : reason;
+    throw new DeviceError(this.device, cause instanceof DeviceError ? cause.step : step, `${bare}; the previous configuration was restored`, cause instanceof DeviceError ? cause.detail : undefined);
   }
 
   /** Runs the revert script now, checks by read-back that the previous files are back, and cleans up. */

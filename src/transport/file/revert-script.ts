@@ -74,7 +74,7 @@ done < "$list"
 if [ -n "$failed" ]; then
   echo "scconf revert: could not restore:$failed" > "$state/revert-failed-$txid"
   cat "$state/revert-failed-$txid"
-  rm -f "$state/timer-$txid.pid"
+  [ "$mode" = timer ] && rm -f "$state/timer-$txid.pid"
   exit ${REVERT_EXIT.restoreFailed}
 fi
 
@@ -86,7 +86,8 @@ if [ -s "$state/prev/reload.sh" ]; then
   fi
 fi
 echo "$mode $(date -u +%Y-%m-%dT%H:%M:%SZ) exit $rc" > "$state/reverted-$txid"
-rm -f "$state/timer-$txid.pid"
+# a sleeping timer is stopped by the caller of "now" through this pid file
+[ "$mode" = timer ] && rm -f "$state/timer-$txid.pid"
 echo "scconf revert: $txid reverted"
 exit $rc
 `;

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what scconf and its tests need on a fresh Debian machine:
+# the vendors' real config checkers and servers (as root, via apt-get), the
+# npm packages from the lockfile, and the compiled CLI. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# program -> Debian package that provides it
+declare -A NEED=(
+  [sshd]=openssh-server [netconfd]=netconfd [yangcli]=yangcli [yanglint]=libyang2-tools
+  [nginx]=nginx [named-checkzone]=bind9-utils [named-checkconf]=bind9-utils [unbound-checkconf]=unbound
+  [postfix]=postfix [postmap]=postfix [squid]=squid [nft]=nftables [haproxy]=haproxy
+  [spamassassin]=spamassassin [rspamadm]=rspamd [unshare]=util-linux [setpriv]=util-linux
+  [ip]=iproute2 [script]=bsdutils
+)
+missing=()
+for prog in "${!NEED[@]}"; do
+  if ! PATH="$PATH:/usr/sbin:/sbin" command -v "$prog" >/dev/null 2>&1; then missing+=("${NEED[$prog]}"); fi
+done
+# postfix-lmdb has no program of its own
+dpkg -s postfix-lmdb >/dev/null 2>&1 || missing+=(postfix-lmdb)
+if [ "${#missing[@]}" -gt 0 ]; then
+  pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "scconf setup: missing Debian packages: $pkgs (run this script as root to install them)" >&2
+  else
+    echo "scconf setup: installing $pkgs" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # postfix asks for a mailer type unless told
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections 2>/dev/null || true
+    apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+  fi
+fi
+mkdir -p /run/sshd 2>/dev/null || true
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npx tsc -p tsconfig.json
