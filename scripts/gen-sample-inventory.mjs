@@ -233,7 +233,7 @@ function cloud() {
       ],
       windows: [
         { name: "weeknight", days: ["mon", "tue", "wed", "thu", "fri"], from: "22:00", to: "06:00" },
-        { name: "weekend", days: ["sat", "sun"], from: "00:00", to: "23:59" },
+        { name: "weekend", days: ["sat", "sun"], from: "00:00", to: "24:00" },
       ],
       closedDays: [
         "2026-12-29", "2026-12-30", "2026-12-31", "2027-01-01", "2027-01-02", "2027-01-03",

@@ -19,7 +19,7 @@ type Hash = (value: string) => string;
 
 /** A word inside a configuration key that makes its value a secret. */
 const SECRET_WORD =
-  /passw(?:or)?d|passphrase|pwd|secret|psk|community|private[-_]?key|api[-_]?key|apikey|token|authentication-key|auth-key|pre-shared-key|shared-key|key-string|md5-key/i;
+  /passw(?:or)?d|passphrase|pwd|secret|psk|community|private[-_]?key|api[-_]?key|apikey|token|authentication-key|auth-key|pre-shared-key|shared-key|key-string|md5-key|(?:^|[-_.])pw$/i;
 
 /** Keys that contain a secret word but are known to carry no secret (a switch or a feature name). */
 const SAFE_KEYS = new Set(["server_tokens", "community-id", "community-id-seed"]);
@@ -34,6 +34,8 @@ const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----[\s\S
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@"'<>]+:)([^\s/@"'<>]+)(@)/gi;
 const SQUID_LOGIN = /(\blogin=[^\s:"']*:)([^\s"']+)/g;
 const HAPROXY_STATS_AUTH = /(\bstats\s+auth\s+[^\s:]+:)(\S+)/g;
+/** net-snmp "com2sec NAME SOURCE COMMUNITY": the community is the last word, after no keyword. */
+const NETSNMP_COM2SEC = /^(\s*com2sec6?\s+(?:-Cn\s+\S+\s+)?\S+\s+\S+\s+)(\S+)/;
 /** A postfix lookup-table line "destination user:password" (smtp_sasl_password_maps content). */
 const POSTFIX_MAP_CREDENTIAL = /^(\s*[^\s#=]\S*\s+[^\s:=]+:)(\S+?)(\s*)$/;
 const POSTFIX_TRANSPORT_ENTRY =
@@ -56,7 +58,8 @@ export function redact(text: string, platform: string, key: Buffer): string {
       let out = line
         .replace(URL_USERINFO, (_m, pre: string, secret: string, at: string) => pre + hash(secret) + at)
         .replace(SQUID_LOGIN, (m, pre: string, secret: string) => (isToken(secret) ? m : pre + hash(secret)))
-        .replace(HAPROXY_STATS_AUTH, (m, pre: string, secret: string) => (isToken(secret) ? m : pre + hash(secret)));
+        .replace(HAPROXY_STATS_AUTH, (m, pre: string, secret: string) => (isToken(secret) ? m : pre + hash(secret)))
+        .replace(NETSNMP_COM2SEC, (m, pre: string, secret: string) => (isToken(secret) ? m : pre + hash(secret)));
       if (platform === "postfix") out = redactPostfixMapLine(out, hash);
       out = fortios.redact(out, hash);
       return redactKeyValues(out, hash);
@@ -69,7 +72,7 @@ function isToken(value: string): boolean {
 }
 
 function redactPostfixMapLine(line: string, hash: Hash): string {
-  if (POSTFIX_TRANSPORT_ENTRY.test(line)) return line;
+  if (POSTFIX_TRANSPORT_ENTRY.test(line) || REDACTION_TOKEN.test(line)) return line;
   const m = POSTFIX_MAP_CREDENTIAL.exec(line);
   if (!m || isToken(m[2]!)) return line;
   return m[1]! + hash(m[2]!) + m[3]!;
@@ -169,10 +172,10 @@ function redactValueAfter(
   const passOver = { text: "", next: keyEnd };
   if (!sep || keyEnd + sep[0].length >= line.length) return passOver;
   let v = keyEnd + sep[0].length;
-  if (isToken(line.slice(v)) || isToken(line.slice(v + 1))) return passOver;
   VALUE_PREFIX.lastIndex = v;
   const prefix = VALUE_PREFIX.exec(line);
   if (prefix) v += prefix[0].length;
+  if (isToken(line.slice(v)) || isToken(line.slice(v + 1))) return passOver;
   const head = line.slice(keyEnd, v);
   const c = line[v]!;
   if (c === "{" || c === ";") return passOver;

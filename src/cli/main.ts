@@ -3,6 +3,11 @@ import { Command, CommanderError } from "commander";
 import type { GlobalOptions } from "./context.js";
 import { EXIT, UserError } from "./exit-codes.js";
 import { paint } from "./output.js";
+import { registerApply } from "./apply.js";
+import { registerGenerations } from "./generations.js";
+import { registerPlan } from "./plan.js";
+import { registerRollback } from "./rollback.js";
+import { registerRender } from "./render.js";
 import { registerSchema } from "./schema.js";
 import { registerValidate } from "./validate.js";
 
@@ -17,6 +22,11 @@ export function buildProgram(): Command {
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   registerValidate(program, globals);
   registerSchema(program);
+  registerRender(program, globals);
+  registerPlan(program, globals);
+  registerApply(program, globals);
+  registerGenerations(program, globals);
+  registerRollback(program, globals);
   return program;
 }
 
@@ -35,6 +45,11 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    throw err;
+    // known failures of the store, plan files and devices: a message, not a stack trace
+    const e = err as Error & { hint?: string };
+    process.stderr.write(paint(`scconf: ${e.message}`, "red", Boolean(process.stderr.isTTY)) + "\n");
+    if (e.hint) process.stderr.write(`  hint: ${e.hint}\n`);
+    if (process.env["SCCONF_DEBUG"]) process.stderr.write(`${e.stack ?? ""}\n`);
+    process.exitCode = e.name === "DeviceError" || e.name === "HostKeyError" || e.name === "LockHeldError" ? EXIT.deviceFailure : EXIT.inputError;
   }
 }

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { cloudSchema, devicesFileSchema, orgSchema } from "../model/schema.js";
 import type { Cloud, Device, Inventory, Org } from "../model/types.js";
 import type { Diagnostic, PathSegment } from "./diagnostics.js";
+import { findLiteralSecrets } from "./checks/secrets.js";
 import { issueToDiagnostics } from "./schema-diagnostics.js";
 import { knownKeys } from "./schema-keys.js";
 import { SourceFile } from "./source.js";
@@ -36,6 +37,8 @@ export const MAX_ORG_FILES = 5000;
 
 function parseWith<T extends z.ZodType>(schema: T, source: SourceFile, diags: Diagnostic[]): z.output<T> | undefined {
   diags.push(...source.diagnostics);
+  // secrets are found in the raw values, before the schema, so that they are named even where the schema refuses them too
+  diags.push(...findLiteralSecrets(source));
   if (source.value === undefined) return undefined;
   const r = schema.safeParse(source.value ?? {});
   if (r.success) return r.data;

@@ -62,13 +62,15 @@ const policyRule = z.strictObject({
 });
 
 const weekday = z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a time HH:MM (24 h)" });
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a time HH:MM (00:00-23:59)" });
+/** the end of a window may be 24:00, so that "all day" has no gap at midnight */
+const clockEnd = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, { message: "must be a time HH:MM (00:00-24:00)" });
 
 const maintenanceWindow = z.strictObject({
   name: identifier,
   days: z.array(weekday).min(1),
   from: clock,
-  to: clock,
+  to: clockEnd,
 });
 
 const changePolicy = z.strictObject({
@@ -132,6 +134,7 @@ export const cloudSchema = z.strictObject({
   backups: z
     .strictObject({
       generations: z.number().int().min(2, { message: "the specification requires at least 2 generations (11(7)カ)" }).default(10),
+      /** relative to the inventory's parent directory (the project directory) */
       path: localPath.default("backups"),
     })
     .default({ generations: 10, path: "backups" }),
@@ -151,7 +154,7 @@ export const deviceSchema = z.strictObject({
   platform: z.enum(PLATFORMS),
   kinds: z.array(z.enum(CHANGE_KINDS)).min(1),
   transport: z.enum(TRANSPORTS).default("local"),
-  /** for `local`: the directory that stands for the device's filesystem root */
+  /** for `local`: the directory that stands for the device's filesystem root (relative to the inventory's parent directory) */
   root: localPath.optional(),
   address: address.optional(),
   port: port.optional(),

@@ -20,6 +20,16 @@ import {
 import { expandHome, shQuote, type ExecResult, type Host } from "./file/host.js";
 import { REVERT_EXIT, REVERT_SCRIPT } from "./file/revert-script.js";
 import {
+  commitScript,
+  CONFIRM_LOST,
+  confirmScript,
+  PENDING_JOURNAL,
+  prepareStageScript,
+  revertNowScript,
+  TIMER_NOT_STARTED,
+  type Quote,
+} from "./file/scripts.js";
+import {
   DEFAULT_STATE_DIR,
   describeLeftovers,
   holderText,
@@ -101,12 +111,18 @@ export class FileDeviceDriver implements Driver {
       throw new LockHeldError(this.device, holderText(holder));
     }
     const record: LockRecord = { ...owner, time: new Date().toISOString(), token: randomBytes(12).toString("hex") };
-    await this.host.writeFile(p.lockOwner, `${JSON.stringify(record, null, 2)}\n`);
+    try {
+      await this.host.writeFile(p.lockOwner, `${JSON.stringify(record, null, 2)}\n`);
+    } catch (err) {
+      // a lock without an owner would block everyone with "unknown holder"
+      await this.run("lock", `rm -rf ${this.q(p.lock)}`).catch(() => undefined);
+      throw err;
+    }
     this.heldLock = record;
     // checked while holding the lock, so that no other run can be cleaning it up at the same time
-    const found = await this.inspectLeftovers();
-    this.found = found;
-    if (found.journal) {
+    if ((await this.host.readFile(p.journal)) !== null) {
+      const found = await this.inspectLeftovers();
+      this.found = found;
       await this.unlock();
       throw new DeviceError(
         this.device,
@@ -148,7 +164,11 @@ export class FileDeviceDriver implements Driver {
       this.host.resolve(this.pathOf(artifact)); // rejects relative paths and '..' before anything is written
     }
     const p = this.paths;
-    await this.run("stage", `rm -rf ${this.q(p.stage)} && mkdir -p ${this.q(p.stage)}`);
+    const prepared = await this.host.exec(prepareStageScript(this.quote, p));
+    if (prepared.code === PENDING_JOURNAL) {
+      throw new DeviceError(this.device, "stage", `a previous run left an unfinished commit (${p.journal}); run 'scconf recover ${this.device}'`);
+    }
+    if (prepared.code !== 0) throw new DeviceError(this.device, "stage", `cannot prepare ${p.stage} (exit ${prepared.code}): ${prepared.stderr.trim()}`);
     const staged: StagedArtifact[] = [];
     for (const artifact of artifacts) {
       const file = `${p.stage}/${artifact.id}`;
@@ -186,45 +206,47 @@ export class FileDeviceDriver implements Driver {
     const txid = `${new Date().toISOString().replace(/[-:]|\.\d+/g, "")}-${randomBytes(4).toString("hex")}`;
 
     const entries: JournalEntry[] = [];
+    const previous = new Map<string, Buffer>();
     for (const artifact of staged) {
       const current = await this.host.readFile(artifact.path);
+      if (current !== null) previous.set(artifact.id, current);
       entries.push({ id: artifact.id, path: artifact.path, existed: current !== null, previousSha256: current === null ? null : sha256(current), stagedSha256: artifact.sha256 });
     }
     const journal: Journal = { txid, device: this.device, createdAt: new Date().toISOString(), confirmTimeout: seconds, owner: this.heldLock ?? null, entries };
 
-    // 1. the journal, before anything is touched (outcome markers of earlier transactions go: their journals are gone)
-    await this.run(
-      "commit",
-      `cd ${this.q(p.dir)} && rm -rf prev decided-* confirmed-* reverted-* revert-failed-* timer-*.pid && mkdir prev`,
-    );
+    // 1. the journal, before anything is touched; stage() left an empty prev/
     await this.host.writeFile(p.journal, `${JSON.stringify(journal, null, 2)}\n`);
-    await this.host.writeFile(p.revertScript, REVERT_SCRIPT);
-    await this.host.writeFile(p.reloadScript, this.spec.reloadCommand ? `${this.expand(this.spec.reloadCommand)}\n` : "");
-    const list = entries.map((e) => `${e.existed ? "present" : "absent"} ${e.id} ${this.host.resolve(e.path)}`);
-    await this.host.writeFile(p.restoreList, `txid ${txid}\n${list.join("\n")}\n`);
-
-    // 2. the previous content, verified, so that the revert restores what was really there
     try {
-      const copies = entries.filter((e) => e.existed).map((e) => `cp -p ${this.q(e.path)} ${this.q(`${p.prev}/${e.id}`)} || exit 1`);
-      await this.run("commit", copies.join("\n") || "true");
-      for (const entry of entries.filter((e) => e.existed)) {
-        const copy = await this.host.readFile(`${p.prev}/${entry.id}`);
-        if (copy === null || sha256(copy) !== entry.previousSha256) throw new DeviceError(this.device, "commit", `the saved copy of ${entry.path} differs from the file`);
+      // 2. what the revert needs, verified, so that it restores what was really there
+      await this.host.writeFile(p.revertScript, REVERT_SCRIPT);
+      await this.host.writeFile(p.reloadScript, this.spec.reloadCommand ? `${this.expand(this.spec.reloadCommand)}\n` : "");
+      const list = entries.map((e) => `${e.existed ? "present" : "absent"} ${e.id} ${this.host.resolve(e.path)}`);
+      await this.host.writeFile(p.restoreList, `txid ${txid}\n${list.join("\n")}\n`);
+      for (const entry of entries) {
+        const bytes = previous.get(entry.id);
+        if (!bytes) continue;
+        const copy = `${p.prev}/${entry.id}`;
+        await this.host.writeFile(copy, bytes);
+        const back = await this.host.readFile(copy);
+        if (back === null || sha256(back) !== entry.previousSha256) throw new DeviceError(this.device, "commit", `the saved copy of ${entry.path} differs from the file`);
       }
-      // 3. the timer, before the swap: from here on a crash of scconf leaves a device that reverts by itself
-      await this.armTimer(txid, seconds);
     } catch (err) {
-      // nothing is touched yet: drop the journal so that the device does not look half-committed
-      await this.run("commit", `rm -rf ${this.q(p.journal)} ${this.q(p.prev)}`).catch(() => undefined);
+      await this.dropJournal();
       throw err;
     }
+
+    // 3. the timer, then the swap (one exec): per file a copy next to the target and a rename over it
     this.phase = { name: "committed", staged, journal };
+    const swap = await this.host.exec(commitScript(this.quote, p, journal)).catch((err: unknown) => this.failCommit(journal, "commit", err));
+    if (swap.code === TIMER_NOT_STARTED) {
+      // nothing is touched yet: drop the journal so that the device does not look half-committed
+      this.phase = { name: "staged", staged };
+      await this.dropJournal();
+      throw new DeviceError(this.device, "commit", "the revert timer did not start on the device; nothing was changed", swap.stderr.trim());
+    }
+    if (swap.code !== 0) await this.failCommit(journal, "commit", new DeviceError(this.device, "commit", `installing the files failed (exit ${swap.code}): ${swap.stderr.trim()}`));
 
-    // 4. the swap: per file, a copy next to the target and a rename over it
-    const swap = await this.host.exec(this.swapScript(journal)).catch((err: unknown) => this.failCommit(journal, "swap", err));
-    if (swap.code !== 0) await this.failCommit(journal, "swap", new DeviceError(this.device, "commit", `installing the files failed (exit ${swap.code}): ${swap.stderr.trim()}`));
-
-    // 5. the reload; a device that refuses the new files goes back to the old ones now
+    // 4. the reload; a device that refuses the new files goes back to the old ones now
     if (this.spec.reloadCommand) {
       const command = this.expand(this.spec.reloadCommand);
       const reload = await this.host.exec(command).catch((err: unknown) => this.failCommit(journal, "reload", err));
@@ -239,14 +261,8 @@ export class FileDeviceDriver implements Driver {
     if (this.phase.name !== "committed") throw new DeviceError(this.device, "confirm", "no commit is pending");
     const { staged, journal } = this.phase;
     const p = this.paths;
-    const won = await this.run(
-      "confirm",
-      `if mkdir ${this.q(p.decided(journal.txid))} 2>/dev/null; then : > ${this.q(p.confirmed(journal.txid))} || exit 1; else exit 20; fi
-${this.killTimerScript(journal.txid)}
-rm -rf ${this.q(p.prev)} ${this.q(p.journal)} ${this.q(p.stage)}`,
-      [0, 20],
-    );
-    if (won.code === 20) {
+    const won = await this.run("confirm", confirmScript(this.quote, p, journal.txid), [0, CONFIRM_LOST]);
+    if (won.code === CONFIRM_LOST) {
       // the timer decided first: the device is (being) reverted; finish that cleanly and say so
       await this.revertNow(journal);
       this.phase = { name: "idle" };
@@ -282,42 +298,6 @@ rm -rf ${this.q(p.prev)} ${this.q(p.journal)} ${this.q(p.stage)}`,
     await this.host.close();
   }
 
-  /** Starts the detached revert timer and waits until it has recorded its pid. */
-  private async armTimer(txid: string, seconds: number): Promise<void> {
-    const p = this.paths;
-    const pidFile = this.q(p.timerPid(txid));
-    const args = `${this.q(p.revertScript)} timer ${this.q(p.dir)} ${txid} ${seconds}`;
-    // setsid: its own session, so that neither the end of the ssh session nor
-    // a signal to scconf's process group reaches it; stdio away from our pipes,
-    // or the channel would stay open until the timer ends
-    await this.run(
-      "commit",
-      `if command -v setsid >/dev/null 2>&1; then detach=setsid; else detach=nohup; fi
-$detach sh ${args} </dev/null >>${this.q(p.timerLog)} 2>&1 &
-i=0
-while [ ! -s ${pidFile} ] && [ "$i" -lt 100 ]; do sleep 0.1 2>/dev/null || sleep 1; i=$((i + 1)); done
-[ -s ${pidFile} ] || { echo "the revert timer did not start" >&2; exit 1; }`,
-    );
-  }
-
-  private swapScript(journal: Journal): string {
-    const p = this.paths;
-    const lines = [`[ ! -e ${this.q(p.decided(journal.txid))} ] || { echo "the revert timer fired before the files were installed" >&2; exit 9; }`];
-    for (const entry of journal.entries) {
-      const target = this.q(entry.path);
-      const next = this.q(`${entry.path}.scconf-new`);
-      const stagedFile = this.q(`${p.stage}/${entry.id}`);
-      const dir = this.q(entry.path.replace(/\/[^/]*$/, "") || "/");
-      // an existing file lends its owner and mode to the new one (cp -p, then overwrite the content)
-      lines.push(
-        `mkdir -p ${dir} || exit 1`,
-        `if [ -e ${target} ]; then { cp -p ${target} ${next} && cat ${stagedFile} > ${next}; } || exit 1; else cp ${stagedFile} ${next} || exit 1; fi`,
-        `mv -f ${next} ${target} || exit 1`,
-      );
-    }
-    return lines.join("\n");
-  }
-
   /** A commit step failed after the timer was armed: revert now, then report the step's error. */
   private async failCommit(journal: Journal, step: string, cause: unknown): Promise<never> {
     const reason = cause instanceof Error ? cause.message : String(cause);
@@ -338,7 +318,7 @@ while [ ! -s ${pidFile} ] && [ "$i" -lt 100 ]; do sleep 0.1 2>/dev/null || sleep
   /** Runs the revert script now, checks by read-back that the previous files are back, and cleans up. */
   private async revertNow(journal: Journal): Promise<void> {
     const p = this.paths;
-    const result = await this.host.exec(`sh ${this.q(p.revertScript)} now ${this.q(p.dir)} ${journal.txid}`);
+    const result = await this.host.exec(revertNowScript(this.quote, p, journal.txid, [REVERT_EXIT.reverted, REVERT_EXIT.reloadFailed]));
     if (result.code === REVERT_EXIT.alreadyConfirmed) throw new DeviceError(this.device, "revert", "the commit was already confirmed; use a rollback");
     if (result.code !== REVERT_EXIT.reverted && result.code !== REVERT_EXIT.reloadFailed) {
       throw new DeviceError(this.device, "revert", `the revert script failed (exit ${result.code}): ${`${result.stdout}${result.stderr}`.trim()}`);
@@ -350,23 +330,16 @@ while [ ! -s ${pidFile} ] && [ "$i" -lt 100 ]; do sleep 0.1 2>/dev/null || sleep
       if (!ok) wrong.push(entry.path);
     }
     if (wrong.length > 0) throw new DeviceError(this.device, "revert", `after the revert these files are not the previous ones: ${wrong.join(", ")}`);
-    await this.run("revert", `${this.killTimerScript(journal.txid)}\nrm -rf ${this.q(p.prev)} ${this.q(p.journal)} ${this.q(p.stage)}`);
+    await this.run("revert", `rm -rf ${this.q(p.prev)} ${this.q(p.journal)} ${this.q(p.stage)}`);
+    this.phase = { name: "idle" };
     if (result.code === REVERT_EXIT.reloadFailed) {
       throw new DeviceError(this.device, "revert", "the previous files are back, but reloading them failed", result.stdout.trim());
     }
   }
 
-  /** Stops the timer's process group; the decided- marker already keeps it from acting, this only tidies up. */
-  private killTimerScript(txid: string): string {
-    const pidFile = this.q(this.paths.timerPid(txid));
-    // on Linux, make sure a recycled pid is not someone else's process
-    return `pid=$(cat ${pidFile} 2>/dev/null)
-if [ -n "$pid" ]; then
-  if [ ! -r "/proc/$pid/cmdline" ] || tr '\\0' ' ' < "/proc/$pid/cmdline" | grep -q revert.sh; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-  fi
-fi
-rm -f ${pidFile}`;
+  /** Removes the journal of a commit that touched nothing. */
+  private async dropJournal(): Promise<void> {
+    await this.run("commit", `rm -f ${this.q(this.paths.journal)} ${this.q(this.paths.restoreList)}`).catch(() => undefined);
   }
 
   /** Runs an internal step; any exit code outside `accept` is a DeviceError. */
@@ -390,8 +363,9 @@ rm -f ${pidFile}`;
   }
 
   /** A device path as a quoted word for this host's shell. */
+  private readonly quote: Quote = (devicePath) => shQuote(this.host.resolve(devicePath));
   private q(devicePath: string): string {
-    return shQuote(this.host.resolve(devicePath));
+    return this.quote(devicePath);
   }
 
   private pathOf(artifact: ArtifactLocator): string {

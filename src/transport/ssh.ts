@@ -29,6 +29,7 @@ export class SshHost implements Host {
   private sftpSession: Promise<SFTPWrapper> | undefined;
   /** set once the connection is gone; every later operation fails with it */
   private lost: DeviceError | undefined;
+  private ended = false;
   /** rejecters of operations in flight, failed together when the connection drops */
   private readonly pending = new Set<(err: DeviceError) => void>();
 
@@ -82,7 +83,10 @@ export class SshHost implements Host {
     });
     this.client = client;
     client.on("error", (err) => this.fail(`connection error: ${err.message}`));
-    client.on("close", () => this.fail("the connection was closed"));
+    client.on("close", () => {
+      this.ended = true;
+      this.fail("the connection was closed");
+    });
   }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
@@ -138,8 +142,8 @@ export class SshHost implements Host {
 
   async close(): Promise<void> {
     const client = this.client;
-    if (!client) return;
     this.fail("the connection was closed by scconf");
+    if (!client || this.ended) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         client.destroy();
@@ -223,6 +227,11 @@ export class SshHost implements Host {
     run: (resolve: (value: T) => void, reject: (err: DeviceError) => void, onTimeout: (cleanup: () => void) => void) => void,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      // channels of a lost connection never answer: fail now rather than at the timeout
+      if (this.lost) {
+        reject(this.lost);
+        return;
+      }
       let settled = false;
       let cleanup: (() => void) | undefined;
       const settle = (fn: () => void) => {

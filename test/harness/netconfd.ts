@@ -22,6 +22,8 @@ export interface Netconfd {
   hostKeyFingerprint: string;
   clientKeyPath: string;
   user: string;
+  /** netconfd's process id (tests may SIGSTOP it to make the device unresponsive) */
+  pid: number;
   /** the file netconfd writes running into on every commit */
   startupFile: string;
   /** netconfd's log so far, for failing tests */
@@ -83,6 +85,7 @@ export async function startNetconfd(options: NetconfdOptions): Promise<Netconfd>
     const startedSshd = sshd;
     return {
       port: sshd.port,
+      pid: started.pid ?? 0,
       hostKeyFingerprint: sshd.hostKeyFingerprint,
       clientKeyPath: sshd.clientKeyPath,
       user: sshd.user,

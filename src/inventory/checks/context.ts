@@ -36,6 +36,18 @@ export class Reporter {
     const p = source.locate(path);
     return `${source.file}:${p.line}:${p.column}`;
   }
+
+  /** file:line:col of a cloud.yaml path */
+  whereInCloud(path: readonly PathSegment[]): string {
+    const p = this.sources.cloud.locate(path);
+    return `${this.sources.cloud.file}:${p.line}:${p.column}`;
+  }
+
+  /** file:line:col of a path inside devices[index] */
+  whereInDevices(index: number, path: readonly PathSegment[] = []): string {
+    const p = this.sources.devices.locate(["devices", index, ...path]);
+    return `${this.sources.devices.file}:${p.line}:${p.column}`;
+  }
 }
 
 export interface CheckContext {

@@ -1,12 +1,28 @@
 // The semantic checks, in the order they run. Each is a pure function of the model.
+// (Literal secrets are found while loading, in load.ts: they must be reported
+// even when the schema refuses the file.)
 import type { Inventory } from "../../model/types.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { InventorySources } from "../load.js";
+import { checkCloud } from "./cloud.js";
 import { Reporter, type Check, type CheckOptions } from "./context.js";
+import { checkDns } from "./dns.js";
+import { checkExpiry } from "./expiry.js";
+import { checkFirewall } from "./firewall.js";
+import { checkTenantIsolation } from "./isolation.js";
+import { checkOverlaps } from "./overlaps.js";
+import { checkReferences } from "./references.js";
 import { checkUniqueness } from "./uniqueness.js";
 
 export const CHECKS: ReadonlyArray<{ name: string; run: Check }> = [
   { name: "uniqueness", run: checkUniqueness },
+  { name: "overlaps", run: checkOverlaps },
+  { name: "tenant-isolation", run: checkTenantIsolation },
+  { name: "firewall", run: checkFirewall },
+  { name: "expiry", run: checkExpiry },
+  { name: "dns", run: checkDns },
+  { name: "references", run: checkReferences },
+  { name: "cloud", run: checkCloud },
 ];
 
 export function runChecks(inventory: Inventory, sources: InventorySources, options: CheckOptions): Diagnostic[] {

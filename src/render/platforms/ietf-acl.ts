@@ -1,14 +1,191 @@
-// PLACEHOLDER until the ietf-acl renderer lands; it refuses to render.
+// ietf-acl: a NETCONF device speaking yang/scconf-acl.yang (RFC 8519 shape).
+// One acl per organization ("scconf-<org>"), one ace per source prefix,
+// destination prefix and destination port range, because an ace matches
+// exactly one of each. The artifact is the whole /acls subtree.
 import { PLATFORM_KINDS } from "../../model/kinds.js";
-import { RenderError, type Platform } from "../platform.js";
+import type { Family } from "../../model/net.js";
+import { artifactPath, headerLines, unsupported, type Platform, type RenderContext } from "../platform.js";
+import {
+  blocklistPrefixes,
+  firewallByOrg,
+  orgTitle,
+  PROTOCOL_NUMBERS,
+  portRangeText,
+  shortHash,
+  shortName,
+  truncateUtf8,
+  type ExpandedRule,
+  type OrgFirewall,
+} from "./firewall-common.js";
+
+/** acl and ace names are string 1..64 in the module; descriptions 0..255 */
+export const ACL_NAME_MAX = 64;
+const DESCRIPTION_MAX_CHARS = 255;
+
+/** XML 1.0 text: the five markup characters escaped; control characters, which XML cannot carry, refused. */
+export function xmlEscape(text: string): string {
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/u.test(text)) throw new Error(`text with a control character reached the XML renderer: ${JSON.stringify(text)}`);
+  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
+}
+
+/** Text inside <!-- -->: "--" may not occur and the text may not end in "-". */
+export function xmlCommentText(text: string): string {
+  return xmlEscape(text).replace(/--/g, "- -").replace(/-$/, "- ");
+}
+
+interface AceView {
+  name: string;
+  description: string;
+  source: string;
+  destination: string;
+  protocol: number | "";
+  port: { lower: number; upper: number } | "";
+  forwarding: "accept" | "drop" | "reject";
+  logging: boolean;
+}
+
+interface AclView {
+  title: string;
+  name: string;
+  type: "ipv4" | "ipv6" | "mixed";
+  description: string;
+  aces: AceView[];
+}
+
+function description(text: string): string {
+  // the module counts characters (YANG string length), not bytes
+  return [...text].slice(0, DESCRIPTION_MAX_CHARS).join("");
+}
+
+/**
+ * Ace names: the rule name plus a hash of what the ace matches, so that a name
+ * stays with its match when prefixes are added or removed elsewhere in the
+ * rule (an index would renumber every later ace and turn a one-line change
+ * into a rewrite of the list).
+ */
+function aceName(ruleName: string, key: string): string {
+  return `${shortName(ruleName, ACL_NAME_MAX - 9)}-${shortHash(key)}`;
+}
+
+function rulesAces(r: ExpandedRule): AceView[] {
+  const aces: AceView[] = [];
+  const ports = r.ports.length > 0 ? r.ports : [undefined];
+  const protocol = r.protocol === "any" ? "" : PROTOCOL_NUMBERS[r.protocol];
+  for (const t of r.terms) {
+    for (const s of t.sources) {
+      for (const d of t.destinations) {
+        for (const p of ports) {
+          const key = `${s.text} to ${d.text} ${r.protocol}${p ? `/${portRangeText(p)}` : ""}`;
+          aces.push({
+            name: aceName(r.rule.name, key),
+            description: description(`${r.rule.name}: ${key}${r.rule.comment ? ` (${r.rule.comment})` : ""}`),
+            source: s.text,
+            destination: d.text,
+            protocol,
+            port: p ? { lower: p.from, upper: p.to } : "",
+            forwarding: r.rule.action,
+            logging: r.rule.log,
+          });
+        }
+      }
+    }
+  }
+  return aces;
+}
+
+function aclType(families: Set<Family>): AclView["type"] {
+  if (families.size > 1) return "mixed";
+  return families.has(6) ? "ipv6" : "ipv4";
+}
+
+function orgAcl(o: OrgFirewall): AclView {
+  const aces = o.rules.flatMap(rulesAces);
+  const families = new Set(o.rules.flatMap((r) => r.terms.map((t) => t.family)));
+  return {
+    title: `org ${orgTitle(o.org)}`,
+    name: shortName(`scconf-${o.org.id}`, ACL_NAME_MAX),
+    type: aclType(families),
+    description: description(`${o.org.name.ja} ${o.org.name.en}: firewall rules of ${o.org.id}`),
+    aces,
+  };
+}
+
+function blocklistAcl(ctx: RenderContext): AclView | undefined {
+  const entries = blocklistPrefixes(ctx.inventory, ctx.today);
+  if (entries.length === 0) return undefined;
+  const aces: AceView[] = [];
+  for (const e of entries) {
+    const any = e.prefix.family === 4 ? "0.0.0.0/0" : "::/0";
+    for (const [dir, source, destination] of [["from", e.prefix.text, any], ["to", any, e.prefix.text]] as const) {
+      aces.push({
+        name: aceName(`block-${dir}`, e.prefix.text),
+        description: description(`blocklist ${e.added}: ${e.reason}`),
+        source,
+        destination,
+        protocol: "",
+        port: "",
+        forwarding: "drop",
+        logging: true,
+      });
+    }
+  }
+  return {
+    title: "global blocklist of cloud.yaml",
+    name: "scconf-blocklist",
+    type: aclType(new Set(entries.map((e) => e.prefix.family))),
+    description: "global blocklist of cloud.yaml, evaluated before the organizations' lists",
+    aces,
+  };
+}
+
+/**
+ * R8 cannot be expressed by the module as it stands: its policer limits the
+ * traffic from one source-network, while an organization's cap is ingress
+ * and egress (both required by the inventory schema) over all its own
+ * prefixes. Refused rather than approximated; the module change that would
+ * allow it is in the rendering report (policer: leaf-list source-network,
+ * leaf-list destination-network).
+ */
+function refuseBandwidth(ctx: RenderContext, orgs: OrgFirewall[]): void {
+  const capped = orgs.find((o) => o.bandwidth);
+  if (capped) {
+    unsupported(ctx, `${capped.org.id} bandwidth`, "bandwidth", "a scconf-acl policer matches one source network, so neither an ingress cap nor one shared by several prefixes can be expressed");
+  }
+}
+
+export function renderAcls(ctx: RenderContext): string {
+  const orgs = firewallByOrg(ctx);
+  refuseBandwidth(ctx, orgs);
+  const acls: AclView[] = [];
+  const block = blocklistAcl(ctx);
+  if (block) acls.push(block);
+  for (const o of orgs) if (o.rules.length > 0) acls.push(orgAcl(o));
+  return ctx.templates.render("acls", {
+    header: headerLines(ctx, "acls"),
+    acls,
+  });
+}
 
 export const ietfAcl: Platform = {
   name: "ietf-acl",
-  description: "ietf-acl (not yet implemented)",
+  description: "NETCONF device with the scconf-acl YANG module: one ACL per organization under /acls",
   kinds: PLATFORM_KINDS["ietf-acl"],
-  features: [],
-  defaultPaths: {},
+  features: ["ipv6", "portRanges", "icmp", "reject", "logging", "comments"],
+  defaultPaths: { acls: "netconf:/acls" },
+  helpers: {
+    xml: (text: unknown) => xmlEscape(String(text)),
+    xmlComment: (text: unknown) => xmlCommentText(truncateUtf8(String(text), 1000)),
+  },
   render(ctx) {
-    throw new RenderError(ctx.device.name, "ietf-acl", "platform", "the ietf-acl renderer is not implemented yet");
+    if (!ctx.kinds.includes("firewall")) return [];
+    return [
+      {
+        id: "acls",
+        path: artifactPath(ctx, ietfAcl, "acls"),
+        content: renderAcls(ctx),
+        kinds: ["firewall"],
+        format: "xml",
+      },
+    ];
   },
 };

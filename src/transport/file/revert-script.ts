@@ -8,9 +8,9 @@
 // the other learns the outcome from the confirmed-/reverted- markers.
 //
 // Files it reads, written by file-device.ts before anything is touched:
-//   prev/restore.list  first line "txid <txid>", then "present <id> <path>" or "absent <id> <path>"
+//   prev/.restore.list  first line "txid <txid>", then "present <id> <path>" or "absent <id> <path>"
 //                      (paths as the host spells them); present files have a copy at prev/<id>
-//   prev/reload.sh     the device's reload command, or empty
+//   prev/.reload.sh     the device's reload command, or empty
 //
 // Exit codes are part of the contract with file-device.ts.
 export const REVERT_EXIT = {
@@ -28,7 +28,7 @@ export const REVERT_SCRIPT = `#!/bin/sh
 #        revert.sh now STATE TXID
 set -u
 mode=$1 state=$2 txid=$3
-list="$state/prev/restore.list"
+list="$state/prev/.restore.list"
 
 if [ "$mode" = timer ]; then
   echo $$ > "$state/timer-$txid.pid"
@@ -60,10 +60,14 @@ failed=""
 while read -r kind id path; do
   case $kind in
     present)
-      # cp -p keeps the saved owner and mode; mv within one directory is an atomic rename
-      if ! { cp -p "$state/prev/$id" "$path.scconf-new" && mv -f "$path.scconf-new" "$path"; }; then
-        failed="$failed $path"
+      # the file in place lends its owner and mode (the commit kept the old ones);
+      # mv within one directory is an atomic rename
+      if [ -e "$path" ]; then
+        { cp -p "$path" "$path.scconf-new" && cat "$state/prev/$id" > "$path.scconf-new"; } || { failed="$failed $path"; continue; }
+      else
+        cp "$state/prev/$id" "$path.scconf-new" || { failed="$failed $path"; continue; }
       fi
+      mv -f "$path.scconf-new" "$path" || failed="$failed $path"
       ;;
     absent)
       if ! rm -f "$path" "$path.scconf-new"; then failed="$failed $path"; fi
@@ -79,8 +83,8 @@ if [ -n "$failed" ]; then
 fi
 
 rc=${REVERT_EXIT.reverted}
-if [ -s "$state/prev/reload.sh" ]; then
-  if ! sh "$state/prev/reload.sh"; then
+if [ -s "$state/prev/.reload.sh" ]; then
+  if ! sh "$state/prev/.reload.sh"; then
     echo "scconf revert: files restored, but the reload command failed"
     rc=${REVERT_EXIT.reloadFailed}
   fi

@@ -3,11 +3,11 @@
 // need is on the device itself, not in the memory of the scconf process.
 //
 //   lock/owner.json         who holds the device (mkdir of lock/ is the atomic step)
-//   stage/<id>              staged artifacts, stage/manifest.json
+//   stage/<id>              staged artifacts, stage/.manifest.json (dot names cannot be artifact ids)
 //   pending.json            the journal of an unconfirmed commit, written before anything is touched
 //   prev/<id>               the previous content of each artifact that existed
-//   prev/restore.list       the same, for the revert script (see revert-script.ts)
-//   prev/reload.sh          the reload command the revert runs
+//   prev/.restore.list      the same, for the revert script (see revert-script.ts)
+//   prev/.reload.sh         the reload command the revert runs
 //   revert.sh               the revert script
 //   timer-<txid>.pid        the armed revert timer
 //   decided-<txid>/         exactly one of confirm and revert wins it
@@ -25,11 +25,11 @@ export function statePaths(stateDir: string) {
     lock: `${dir}/lock`,
     lockOwner: `${dir}/lock/owner.json`,
     stage: `${dir}/stage`,
-    manifest: `${dir}/stage/manifest.json`,
+    manifest: `${dir}/stage/.manifest.json`,
     journal: `${dir}/pending.json`,
     prev: `${dir}/prev`,
-    restoreList: `${dir}/prev/restore.list`,
-    reloadScript: `${dir}/prev/reload.sh`,
+    restoreList: `${dir}/prev/.restore.list`,
+    reloadScript: `${dir}/prev/.reload.sh`,
     revertScript: `${dir}/revert.sh`,
     timerLog: `${dir}/timer.log`,
     timerPid: (txid: string) => `${dir}/timer-${txid}.pid`,

@@ -80,3 +80,8 @@ export function sameSubtree(a: XmlElement | undefined, b: XmlElement | undefined
   if (absentA || absentB) return absentA && absentB;
   return semanticKey(a, orderedByUser) === semanticKey(b, orderedByUser);
 }
+
+/** the same comparison on artifact texts (null = absent), for a plan that wants to ignore layout and system order */
+export function sameXmlContent(a: string | null, b: string | null, orderedByUser: readonly string[] = DEFAULT_ORDERED_BY_USER): boolean {
+  return sameSubtree(a === null ? undefined : parseXml(a), b === null ? undefined : parseXml(b), new Set(orderedByUser));
+}

@@ -29,7 +29,7 @@ import {
   type SubtreeLocator,
 } from "./artifacts.js";
 import { HostKeyMismatch, NetconfClient, type NetconfAuth, type NetconfConnectOptions } from "./client.js";
-import { RpcFailedError, formatRpcErrors } from "./messages.js";
+import { RpcFailedError, formatRpcErrors, type RpcError } from "./messages.js";
 import { child, writeXml, type XmlElement } from "./xml.js";
 
 const CONFIRMED_COMMIT_11 = "urn:ietf:params:netconf:capability:confirmed-commit:1.1";
@@ -50,7 +50,26 @@ export interface NetconfDriverOptions {
   sock?: NetconfConnectOptions["sock"];
 }
 
-type Phase = "idle" | "staged" | "committed" | "confirmed";
+/** "refused": the device rejected the staged data as invalid; validate() reports it, commit() refuses */
+type Phase = "idle" | "staged" | "refused" | "committed" | "confirmed";
+
+/**
+ * rpc-error tags by which a server says "this data does not fit the model".
+ * netconfd checks types, patterns and mandatory leaves already at edit-config,
+ * so such a refusal is a validation result, not a device failure.
+ */
+const DATA_ERROR_TAGS = new Set([
+  "invalid-value",
+  "missing-element",
+  "bad-element",
+  "unknown-element",
+  "unknown-namespace",
+  "missing-attribute",
+  "bad-attribute",
+  "unknown-attribute",
+  "data-missing",
+  "data-exists",
+]);
 
 interface Staged {
   artifact: Artifact;
@@ -67,6 +86,8 @@ export class NetconfDriver implements Driver {
   private client: NetconfClient | null = null;
   private phase: Phase = "idle";
   private staged: Staged[] = [];
+  /** the rpc-errors of an edit-config that refused the data */
+  private refusal: RpcError[] = [];
   private candidateLocked = false;
   /** epoch ms when the device's revert timer of the last confirmed commit fires */
   private revertDue = 0;
@@ -196,11 +217,21 @@ export class NetconfDriver implements Driver {
       throw this.wrap("stage", e);
     });
     const edit = staged.map((s) => writeXml(asReplace(s.desired), { pretty: false })).join("");
-    await client.editConfig("candidate", edit, { rollbackOnError: client.hasCapability(ROLLBACK_ON_ERROR) }).catch((e: unknown) => {
-      throw this.wrap("stage", e);
-    });
     this.staged = staged;
-    this.phase = "staged";
+    this.refusal = [];
+    try {
+      await client.editConfig("candidate", edit, { rollbackOnError: client.hasCapability(ROLLBACK_ON_ERROR) });
+      this.phase = "staged";
+    } catch (e) {
+      const refusedData = e instanceof RpcFailedError && e.errors.every((x) => x.severity === "warning" || DATA_ERROR_TAGS.has(x.tag));
+      if (!refusedData) throw this.wrap("stage", e);
+      this.refusal = e.errors;
+      this.phase = "refused";
+      // rollback-on-error left the candidate as it was; make sure of it
+      await client.discardChanges().catch((x: unknown) => {
+        throw this.wrap("stage", x);
+      });
+    }
   }
 
   /**
@@ -210,9 +241,13 @@ export class NetconfDriver implements Driver {
    */
   async validate(): Promise<ValidationResult> {
     const client = this.session("validate");
+    const paths = this.staged.map((s) => s.artifact.path).join(" ");
+    if (this.phase === "refused") {
+      return { ok: false, output: formatRpcErrors(this.refusal), command: `<edit-config> of ${paths} into the candidate` };
+    }
     if (this.phase !== "staged") throw new DeviceError(this.device, "validate", "nothing is staged");
     const config = this.staged.map((s) => writeXml(s.desired, { pretty: false })).join("");
-    const command = `<validate><source><config> ${this.staged.map((s) => s.artifact.path).join(" ")} </config></source></validate>`;
+    const command = `<validate><source><config> ${paths} </config></source></validate>`;
     try {
       const reply = await client.validateConfig(config);
       return { ok: true, output: formatRpcErrors(reply.errors), command };
@@ -224,6 +259,7 @@ export class NetconfDriver implements Driver {
 
   async commit(options: CommitOptions): Promise<void> {
     const client = this.session("commit");
+    if (this.phase === "refused") throw new DeviceError(this.device, "commit", "the device refused the staged data", formatRpcErrors(this.refusal));
     if (this.phase !== "staged") throw new DeviceError(this.device, "commit", "nothing is staged");
     await client.commit({ confirmed: true, confirmTimeout: options.confirmTimeout }).catch((e: unknown) => {
       throw this.wrap("commit", e);
@@ -279,11 +315,16 @@ export class NetconfDriver implements Driver {
     }
     this.phase = "idle";
     this.staged = [];
+    this.refusal = [];
   }
 
-  /** without cancel-commit, the server's own timer does the revert: poll until it has, a little past its deadline */
+  /**
+   * Without cancel-commit, the server's own timer does the revert: poll until
+   * it has. Sparingly and with slack: netconfd checks the timer only after a
+   * second without any socket activity, so a busy server reverts late.
+   */
   private async waitForRevert(): Promise<string | null> {
-    const deadline = this.revertDue + 10_000;
+    const deadline = this.revertDue + 30_000;
     for (;;) {
       const mismatch = await this.readBackMismatch("discard", (s) => s.before);
       if (!mismatch || Date.now() > deadline) return mismatch;

@@ -69,7 +69,7 @@ class Reader {
     if (this.s.charCodeAt(0) === 0xfeff) this.pos = 1;
     this.misc();
     if (this.s[this.pos] !== "<") this.fail("expected the root element");
-    const root = this.element(new Map([["xml", XML_NS]]));
+    const root = this.element(new Map([["xml", XML_NS], ["", ""]]));
     this.misc();
     if (this.pos < this.s.length) this.fail("content after the root element");
     return root;

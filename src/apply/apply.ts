@@ -1,0 +1,122 @@
+// The fleet: runs each device's transaction (canary first, then bounded
+// parallel), keeps backups before and records generations after, one commit
+// for the run. Exit codes follow the README.
+import type { GenerationStore } from "../backup/store.js";
+import type { RecordKind } from "../backup/layout.js";
+import { mapLimit } from "../plan/concurrency.js";
+import { sha256 } from "../plan/hash.js";
+import type { DevicePlan, Plan } from "../plan/types.js";
+import type { Driver, FetchedArtifact, LockOwner } from "../transport/driver.js";
+import type { StepDescription } from "./steps.js";
+import { runTransaction, type DeviceResult } from "./transaction.js";
+
+export interface ApplyOptions {
+  dryRun: boolean;
+  /** seconds before an unconfirmed commit reverts, per device */
+  confirmTimeout: (device: string) => number;
+  parallel: number;
+  canary?: string;
+  operator: string;
+  /** the change id recorded with the generations (a ticket, or the plan id) */
+  change: string;
+  kind: RecordKind;
+  store: GenerationStore;
+  owner: LockOwner;
+  openDriver: (plan: DevicePlan) => Driver;
+  onStep?: (device: string, step: StepDescription, phase: "start" | "ok" | "fail", detail?: string) => void;
+  /** extra fields for the audit line (approvals, emergency reason ...) */
+  audit?: Record<string, unknown>;
+  revertWaitMs?: number;
+}
+
+export interface DeviceSummary extends DeviceResult {
+  generationBefore: number;
+  generationAfter: number;
+}
+
+export interface ApplyResult {
+  planId: string;
+  devices: DeviceSummary[];
+  /** the backups commit of this run, when one was made */
+  commit?: string;
+  exitCode: 0 | 3 | 4;
+}
+
+function sameAsLatest(latest: { artifacts: Array<{ id: string; content: string }> } | undefined, before: FetchedArtifact[]): boolean {
+  if (!latest) return false;
+  return before.every((b) => {
+    const l = latest.artifacts.find((a) => a.id === b.id);
+    return b.content === null ? !l : l !== undefined && sha256(l.content) === sha256(b.content);
+  });
+}
+
+export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+  if (!options.dryRun) await options.store.assertWritable();
+  const counts = new Map<string, number>();
+  for (const d of plan.devices) counts.set(d.device, await options.store.generationCount(d.device));
+
+  const backup = (device: DevicePlan) => async (before: FetchedArtifact[]) => {
+    if (options.dryRun) return;
+    const present = before.filter((b): b is FetchedArtifact & { content: string } => b.content !== null);
+    if (!present.length || sameAsLatest(await options.store.latest(device.device), before)) return;
+    // the device runs something no generation holds (first run, or a hand edit): keep it first
+    await options.store.record(
+      [{ device: device.device, platform: device.platform, artifacts: present.map((a) => ({ id: a.id, path: a.path, content: a.content })) }],
+      { change: options.change, planHash: plan.id, operator: options.operator, kind: "backup", message: `state of ${device.device} before ${options.change}` },
+    );
+  };
+
+  const runOne = async (device: DevicePlan): Promise<DeviceResult> => {
+    if (!device.changed) return { device: device.device, outcome: "unchanged", timings: [], executed: [] };
+    return runTransaction({
+      plan: device,
+      options: { dryRun: options.dryRun, confirmTimeout: options.confirmTimeout(device.device) },
+      owner: options.owner,
+      openDriver: () => options.openDriver(device),
+      backup: backup(device),
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+      ...(options.revertWaitMs !== undefined ? { revertWaitMs: options.revertWaitMs } : {}),
+    });
+  };
+
+  const results: DeviceResult[] = [];
+  let rest = plan.devices;
+  if (options.canary) {
+    const canary = plan.devices.find((d) => d.device === options.canary);
+    if (!canary) throw new Error(`the canary device ${options.canary} is not in the plan`);
+    const r = await runOne(canary);
+    results.push(r);
+    rest = plan.devices.filter((d) => d !== canary);
+    if (!["applied", "unchanged", "rehearsed"].includes(r.outcome)) {
+      for (const d of rest) results.push({ device: d.device, outcome: "refused", error: `not attempted: the canary ${canary.device} did not succeed`, timings: [], executed: [] });
+      rest = [];
+    }
+  }
+  results.push(...(await mapLimit(rest, options.parallel, runOne)));
+
+  let commit: string | undefined;
+  const applied = results.filter((r) => r.outcome === "applied");
+  if (!options.dryRun) {
+    const entries = applied.map((r) => {
+      const d = plan.devices.find((x) => x.device === r.device)!;
+      return { device: d.device, platform: d.platform, artifacts: d.artifacts.map((a) => ({ id: a.id, path: a.path, content: a.desired })) };
+    });
+    const auditLine = {
+      action: options.kind,
+      plan: plan.id,
+      change: options.change,
+      operator: options.operator,
+      inventoryRevision: plan.inventoryRevision,
+      devices: results.map((r) => ({ device: r.device, outcome: r.outcome, ...(r.failedStep ? { failedStep: r.failedStep } : {}) })),
+      ...(options.audit ?? {}),
+    };
+    commit = await options.store.record(entries, { change: options.change, planHash: plan.id, operator: options.operator, kind: options.kind }, auditLine);
+  }
+
+  const devices: DeviceSummary[] = [];
+  for (const r of results) {
+    devices.push({ ...r, generationBefore: counts.get(r.device) ?? 0, generationAfter: await options.store.generationCount(r.device) });
+  }
+  const exitCode = results.some((r) => r.outcome === "unknown") ? 4 : results.some((r) => r.outcome === "refused" || r.outcome === "reverted") ? 3 : 0;
+  return { planId: plan.id, devices, ...(commit ? { commit } : {}), exitCode };
+}

@@ -1,0 +1,193 @@
+// Tenant isolation: 33 organizations share one gateway, and each file is
+// owned by one of them. An organization's settings may use only its own
+// networks, addresses and names, the cloud's global objects, and what
+// another organization explicitly exports to it. Anything else would let one
+// organization's pull request open, block or redirect another's traffic.
+import { parsePrefix, type Prefix } from "../../model/net.js";
+import { ownObjects, type RefKind } from "../../model/resolve.js";
+import type { Inventory, Org } from "../../model/types.js";
+import type { PathSegment } from "../diagnostics.js";
+import type { Check, Reporter } from "./context.js";
+import {
+  addressSpace,
+  domainIndex,
+  foreignOverlaps,
+  isOwnSpace,
+  nameOwners,
+  resolveCached,
+  type AddressClaim,
+  type AddressSpace,
+  type DomainIndex,
+} from "./space.js";
+
+const KIND_WORD: Record<RefKind, (owner?: string) => string> = {
+  literal: () => "outside them",
+  global: () => "a global object of cloud.yaml",
+  export: (owner) => `an object exported by ${owner ?? "another organization"}`,
+  own: () => "its own",
+};
+
+const FIELD_WORD: Record<AddressClaim["field"], string> = { networks: "network", globalAddresses: "global address" };
+
+/** "mie-pref's network "lan" (10.1.0.0/16, orgs/mie-pref.yaml:8:5)" */
+export function describeClaim(report: Reporter, c: AddressClaim): string {
+  return `${c.org}'s ${FIELD_WORD[c.field]} "${c.name}" (${c.prefix.text}, ${report.whereInOrg(c.org, [c.field, c.index])})`;
+}
+
+/** Reports a literal prefix that reaches into other organizations' space; true when it does. */
+function refuseForeignLiteral(report: Reporter, space: AddressSpace, org: Org, path: PathSegment[], prefix: Prefix, what: string): boolean {
+  const others = foreignOverlaps(space, org.id, prefix);
+  if (others.length === 0) return false;
+  const shown = others.slice(0, 3).map((c) => describeClaim(report, c)).join("; ");
+  const more = others.length > 3 ? ` and ${others.length - 3} more` : "";
+  report.org(org.id, "error", "tenant-isolation", path,
+    `${what} ${prefix.text} of ${org.id} overlaps ${shown}${more}`,
+    "an organization may use only its own addresses; name another organization's object as <org-id>:<name> once it exports it to you");
+  return true;
+}
+
+function ownerNames(index: DomainIndex, name: string): string {
+  const owners = nameOwners(index, name);
+  return owners.length ? `it belongs to ${[...new Set(owners.map((c) => c.org))].join(", ")}` : "no organization claims it";
+}
+
+function ownsName(index: DomainIndex, orgId: string, name: string): boolean {
+  // a domain claimed twice is reported by the uniqueness check, once
+  return nameOwners(index, name).some((c) => c.org === orgId);
+}
+
+function checkFirewallRefs(inventory: Inventory, report: Reporter, space: AddressSpace, org: Org): void {
+  org.firewall.forEach((rule, i) => {
+    const sideOwn: boolean[] = [];
+    let resolved = true;
+    for (const side of ["from", "to"] as const) {
+      let own = true;
+      rule[side].forEach((ref, j) => {
+        const path = ["firewall", i, side, j];
+        const r = resolveCached(inventory, org, ref);
+        if (!r.ok) {
+          report.org(org.id, "error", "unresolved-ref", path, r.reason, r.hint);
+          resolved = false;
+          return;
+        }
+        const v = r.value;
+        if (v.kind === "literal") {
+          const foreign = refuseForeignLiteral(report, space, org, path, v.prefixes[0]!, "the literal address");
+          if (foreign || !isOwnSpace(space, org.id, v.prefixes[0]!)) own = false;
+        } else if (v.kind !== "own") own = false;
+      });
+      sideOwn.push(own);
+    }
+    if (resolved && !sideOwn.some(Boolean)) {
+      report.org(org.id, "error", "tenant-isolation", ["firewall", i],
+        `rule "${rule.name}": a rule must involve the organization's own addresses on one side (from or to)`,
+        `use one of ${org.id}'s networks or global addresses on one side; global objects and exports may be the other side only`);
+    }
+  });
+}
+
+function checkIpsScopes(inventory: Inventory, report: Reporter, space: AddressSpace, org: Org): void {
+  org.ipsExceptions.forEach((ex, i) => {
+    ex.scope.forEach((ref, j) => {
+      const path = ["ipsExceptions", i, "scope", j];
+      const r = resolveCached(inventory, org, ref);
+      if (!r.ok) {
+        report.org(org.id, "error", "unresolved-ref", path, r.reason, r.hint);
+        return;
+      }
+      const v = r.value;
+      if (v.kind === "literal") {
+        if (refuseForeignLiteral(report, space, org, path, v.prefixes[0]!, "the IPS exception scope")) return;
+        if (isOwnSpace(space, org.id, v.prefixes[0]!)) return;
+      } else if (v.kind === "own") return;
+      report.org(org.id, "error", "tenant-isolation", path,
+        `an IPS exception may cover only ${org.id}'s own addresses; "${ref}" is ${KIND_WORD[v.kind](v.owner)}`,
+        "an exception switches detection off for everything in its scope; name your own networks or global addresses");
+    });
+  });
+}
+
+function checkNames(report: Reporter, names: DomainIndex, space: AddressSpace, org: Org): void {
+  const domainsHint = `${org.id}'s domains: ${org.domains.join(", ") || "(none)"}; add the domain to domains if ${org.id} owns it`;
+  org.dns.forEach((zone, i) => {
+    if (!ownsName(names, org.id, zone.zone)) {
+      report.org(org.id, "error", "tenant-isolation", ["dns", i, "zone"],
+        `the zone ${zone.zone} is not one of ${org.id}'s domains or below one; ${ownerNames(names, zone.zone)}`, domainsHint);
+      return;
+    }
+    zone.records.forEach((rec, j) => {
+      const fqdn = rec.name === "@" ? zone.zone : `${rec.name}.${zone.zone}`;
+      const owners = nameOwners(names, fqdn);
+      if (owners.length && !owners.some((c) => c.org === org.id)) {
+        report.org(org.id, "error", "tenant-isolation", ["dns", i, "records", j, "name"],
+          `the record ${fqdn} lies in ${owners[0]!.domain}, which belongs to ${owners.map((c) => c.org).join(", ")}, not to ${org.id}`);
+      }
+    });
+  });
+  org.reverseProxy.forEach((rp, i) => {
+    if (!ownsName(names, org.id, rp.hostname)) {
+      report.org(org.id, "error", "tenant-isolation", ["reverseProxy", i, "hostname"],
+        `the hostname ${rp.hostname} is not inside ${org.id}'s domains; ${ownerNames(names, rp.hostname)}`, domainsHint);
+    }
+    const origin = parsePrefix(rp.origin.address);
+    if (origin.ok && !isOwnSpace(space, org.id, origin.prefix)) {
+      const others = foreignOverlaps(space, org.id, origin.prefix);
+      report.org(org.id, "error", "tenant-isolation", ["reverseProxy", i, "origin", "address"],
+        `the origin ${rp.origin.address} is not in ${org.id}'s networks or global addresses` +
+          (others.length ? `; it is ${describeClaim(report, others[0]!)}` : ""),
+        "a reverse proxy may forward only to the organization's own servers");
+    }
+  });
+  org.mailRelay.forEach((route, i) => {
+    if (!ownsName(names, org.id, route.domain)) {
+      report.org(org.id, "error", "tenant-isolation", ["mailRelay", i, "domain"],
+        `the mail domain ${route.domain} is not ${org.id}'s domain or below one; ${ownerNames(names, route.domain)}`, domainsHint);
+    }
+    const hop = parsePrefix(route.nextHop);
+    if (hop.ok) {
+      if (!isOwnSpace(space, org.id, hop.prefix)) {
+        const others = foreignOverlaps(space, org.id, hop.prefix);
+        report.org(org.id, "error", "tenant-isolation", ["mailRelay", i, "nextHop"],
+          `the next hop ${route.nextHop} is not in ${org.id}'s networks or global addresses` +
+            (others.length ? `; it is ${describeClaim(report, others[0]!)}` : ""),
+          "mail for the organization's domain may be relayed only to its own servers");
+      }
+    } else if (!ownsName(names, org.id, route.nextHop)) {
+      report.org(org.id, "warning", "tenant-isolation", ["mailRelay", i, "nextHop"],
+        `the next hop ${route.nextHop} is not inside ${org.id}'s domains; mail would leave for a host ${org.id} does not control`,
+        "use the address of the organization's own mail server, or a name in its domains");
+    }
+  });
+}
+
+function checkSpamAndExports(inventory: Inventory, report: Reporter, space: AddressSpace, org: Org): void {
+  org.spamExclusions.forEach((ex, i) => {
+    const p = parsePrefix(ex.sender);
+    if (p.ok) refuseForeignLiteral(report, space, org, ["spamExclusions", i, "sender"], p.prefix, "the excluded sender range");
+  });
+  const objects = ownObjects(org);
+  const orgIds = new Set(inventory.orgs.map((o) => o.id));
+  org.exports.forEach((ex, i) => {
+    if (!objects.has(ex.name)) {
+      report.org(org.id, "error", "unresolved-ref", ["exports", i, "name"], `${org.id} has no network or global address named "${ex.name}" to export`,
+        `known: ${[...objects.keys()].join(", ") || "(none)"}`);
+    }
+    ex.to.forEach((to, j) => {
+      if (to !== "*" && !orgIds.has(to)) {
+        report.org(org.id, "error", "unresolved-ref", ["exports", i, "to", j], `no organization "${to}" exists`,
+          "use an organization id (the file name under orgs/), or \"*\" for all");
+      }
+    });
+  });
+}
+
+export const checkTenantIsolation: Check = ({ inventory, report }) => {
+  const space = addressSpace(inventory);
+  const names = domainIndex(inventory);
+  for (const org of inventory.orgs) {
+    checkFirewallRefs(inventory, report, space, org);
+    checkIpsScopes(inventory, report, space, org);
+    checkNames(report, names, space, org);
+    checkSpamAndExports(inventory, report, space, org);
+  }
+};

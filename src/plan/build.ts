@@ -1,0 +1,83 @@
+// Desired (rendered) vs current (fetched) -> Plan. Pure.
+import { createTwoFilesPatch } from "diff";
+import type { DeviceConfig, Inventory } from "../model/types.js";
+import type { FetchedArtifact } from "../transport/driver.js";
+import { canonicalXml } from "../transport/netconf/artifacts.js";
+import { sha256, stateHash } from "./hash.js";
+import type { IntentChange } from "./intent.js";
+import { PLAN_FORMAT, type ArtifactPlan, type DevicePlan, type Plan } from "./types.js";
+
+export interface CurrentState {
+  source: DevicePlan["source"];
+  artifacts: FetchedArtifact[];
+}
+
+function countLines(diff: string): { added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const line of diff.split("\n")) {
+    if (line.startsWith("+") && !line.startsWith("+++")) added++;
+    else if (line.startsWith("-") && !line.startsWith("---")) removed++;
+  }
+  return { added, removed };
+}
+
+export function planDevice(inventory: Inventory, config: DeviceConfig, current: CurrentState): DevicePlan {
+  const device = inventory.devices.find((d) => d.name === config.device);
+  if (!device) throw new Error(`unknown device ${config.device}`);
+  const byId = new Map(current.artifacts.map((a) => [a.id, a]));
+  const artifacts: ArtifactPlan[] = config.artifacts.map((rendered) => {
+    // a NETCONF device keeps data, not text: compare (and push) the canonical form it reads back
+    const a = device.transport === "netconf" && rendered.format === "xml" ? { ...rendered, content: canonicalXml(rendered.content) ?? "" } : rendered;
+    const cur = byId.get(a.id)?.content ?? null;
+    const currentHash = cur === null ? null : sha256(cur);
+    const desiredHash = sha256(a.content);
+    const action = cur === null ? "create" : currentHash === desiredHash ? "unchanged" : "update";
+    const diff =
+      action === "unchanged"
+        ? ""
+        : createTwoFilesPatch(`${config.device}:${a.path}`, `${config.device}:${a.path}`, cur ?? "", a.content, cur === null ? "(absent)" : "current", "desired", { context: 3 });
+    return { id: a.id, path: a.path, kinds: a.kinds, format: a.format, action, currentHash, desiredHash, desired: a.content, diff, ...countLines(diff) };
+  });
+  return {
+    device: config.device,
+    platform: config.platform,
+    transport: device.transport,
+    source: current.source,
+    artifacts,
+    currentHash: stateHash(artifacts.map((a) => ({ id: a.id, hash: a.currentHash }))),
+    changed: artifacts.some((a) => a.action !== "unchanged"),
+    ...(config.checkCommand ? { checkCommand: config.checkCommand } : {}),
+    ...(config.reloadCommand ? { reloadCommand: config.reloadCommand } : {}),
+  };
+}
+
+/** The plan's identity: what it would do, not when or by whom it was made. */
+export function planId(devices: readonly DevicePlan[]): string {
+  const body = devices
+    .map((d) => `${d.device}\n${d.artifacts.map((a) => `${a.id} ${a.currentHash ?? "absent"} ${a.desiredHash}`).join("\n")}`)
+    .join("\n\n");
+  return sha256(body).slice(0, 16);
+}
+
+export function assemblePlan(args: {
+  inventory: Inventory;
+  devices: DevicePlan[];
+  intentChanges: IntentChange[];
+  operator: string;
+  today: string;
+  offline: boolean;
+  now?: Date;
+}): Plan {
+  return {
+    format: PLAN_FORMAT,
+    id: planId(args.devices),
+    createdAt: (args.now ?? new Date()).toISOString(),
+    operator: args.operator,
+    inventoryRevision: args.inventory.revision,
+    today: args.today,
+    offline: args.offline,
+    devices: args.devices,
+    intentChanges: args.intentChanges,
+  };
+}

@@ -1,0 +1,113 @@
+// The intent of the inventory as a flat map of items, so that two states
+// (last applied vs now, base vs head) compare as "Tsu city · firewall · +
+// allow-https-cms". Pure: computed from the model alone.
+import { createHash } from "node:crypto";
+import { CHANGE_KINDS, type ChangeKind } from "../model/kinds.js";
+import type { Inventory, Org } from "../model/types.js";
+
+export interface IntentItem {
+  org: string;
+  kind: ChangeKind;
+  /** stable key within org+kind, e.g. the rule name or "A www 192.0.2.1" */
+  key: string;
+  /** one line a human reads, e.g. "internet → web tcp/443 accept" */
+  summary: string;
+  /** hash of the item's full content: a change of any field changes it */
+  hash: string;
+}
+
+/** org/kind/key -> item */
+export type Intent = Record<string, IntentItem>;
+
+function hashOf(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
+}
+
+function ports(list: ReadonlyArray<{ from: number; to: number }> | undefined): string {
+  if (!list?.length) return "";
+  return "/" + list.map((p) => (p.from === p.to ? `${p.from}` : `${p.from}-${p.to}`)).join(",");
+}
+
+function items(org: Org): Array<Omit<IntentItem, "hash"> & { value: unknown }> {
+  const out: Array<Omit<IntentItem, "hash"> & { value: unknown }> = [];
+  const add = (kind: ChangeKind, key: string, summary: string, value: unknown) => out.push({ org: org.id, kind, key, summary, value });
+  org.firewall.forEach((r, i) =>
+    add("firewall", r.name, `${r.from.join(",")} → ${r.to.join(",")} ${r.protocol}${ports(r.ports)} ${r.action}${r.expires ? ` until ${r.expires}` : ""}`, { ...r, position: i }),
+  );
+  if (org.bandwidth) add("firewall", "bandwidth", `bandwidth cap in ${org.bandwidth.ingressMbps} Mbps / out ${org.bandwidth.egressMbps} Mbps`, org.bandwidth);
+  if (org.urlFilter) {
+    for (const list of ["block", "allow"] as const) {
+      const f = org.urlFilter[list];
+      for (const d of f.domains) add("urlFilter", `${list} domain ${d}`, `${list} domain ${d}`, d);
+      for (const u of f.urls) add("urlFilter", `${list} url ${u}`, `${list} URL ${u}`, u);
+      for (const c of f.categories) add("urlFilter", `${list} category ${c}`, `${list} category ${c}`, c);
+    }
+  }
+  for (const e of org.ipsExceptions) add("ipsExceptions", e.name, `signature ${e.signature} for ${e.scope.join(",")}${e.expires ? ` until ${e.expires}` : ""}`, e);
+  for (const m of org.reverseProxy) add("reverseProxy", m.name, `${m.hostname} → ${m.origin.address}:${m.origin.port} (${m.site}${m.cdn ? ", CDN" : ""})`, m);
+  for (const z of org.dns) {
+    for (const r of z.records) {
+      const key = `${z.zone} ${r.name} ${r.type} ${r.value}`;
+      add("dns", key, `${r.name === "@" ? z.zone : `${r.name}.${z.zone}`} ${r.type} ${r.value}`, r);
+    }
+  }
+  for (const m of org.mailRelay) add("mailRelay", m.domain, `${m.domain} → ${m.nextHop}:${m.port}`, m);
+  for (const s of org.spamExclusions) add("spamExclusions", s.name, `${s.sender} bypasses ${s.bypass}${s.expires ? ` until ${s.expires}` : ""}`, s);
+  return out;
+}
+
+export function intentOf(inventory: Inventory): Intent {
+  const intent: Intent = {};
+  for (const org of inventory.orgs) {
+    for (const it of items(org)) {
+      const { value, ...rest } = it;
+      intent[`${it.org}/${it.kind}/${it.key}`] = { ...rest, hash: hashOf(value) };
+    }
+  }
+  return intent;
+}
+
+export type IntentOperation = "add" | "change" | "remove";
+
+export interface IntentChange {
+  op: IntentOperation;
+  org: string;
+  kind: ChangeKind;
+  key: string;
+  /** the new summary (the old one for a removal) */
+  summary: string;
+  before?: string;
+}
+
+export function diffIntent(before: Intent, after: Intent): IntentChange[] {
+  const changes: IntentChange[] = [];
+  for (const [id, item] of Object.entries(after)) {
+    const old = before[id];
+    if (!old) changes.push({ op: "add", org: item.org, kind: item.kind, key: item.key, summary: item.summary });
+    else if (old.hash !== item.hash) changes.push({ op: "change", org: item.org, kind: item.kind, key: item.key, summary: item.summary, before: old.summary });
+  }
+  for (const [id, item] of Object.entries(before)) {
+    if (!after[id]) changes.push({ op: "remove", org: item.org, kind: item.kind, key: item.key, summary: item.summary });
+  }
+  const kindOrder = (k: ChangeKind) => CHANGE_KINDS.indexOf(k);
+  return changes.sort((a, b) => a.org.localeCompare(b.org) || kindOrder(a.kind) - kindOrder(b.kind) || a.key.localeCompare(b.key));
+}
+
+export interface IntentSummaryRow {
+  org: string;
+  kind: ChangeKind;
+  add: number;
+  change: number;
+  remove: number;
+}
+
+export function summarizeIntent(changes: readonly IntentChange[]): IntentSummaryRow[] {
+  const rows = new Map<string, IntentSummaryRow>();
+  for (const c of changes) {
+    const k = `${c.org}\u0000${c.kind}`;
+    const row = rows.get(k) ?? { org: c.org, kind: c.kind, add: 0, change: 0, remove: 0 };
+    row[c.op]++;
+    rows.set(k, row);
+  }
+  return [...rows.values()];
+}
