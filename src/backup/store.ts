@@ -95,8 +95,11 @@ export class GenerationStore {
     if (keyPath === root || keyPath.startsWith(root + sep)) {
       throw new StoreError(`the redaction key ${keyPath} must not lie inside the backup store`, "choose a key path outside it");
     }
+    let t = Date.now();
     await initIfAbsent(root);
+    console.log("init", Date.now() - t); t = Date.now();
     await checkRepository(root);
+    console.log("check", Date.now() - t); t = Date.now();
     const store = new GenerationStore(root, options.keep, keyPath, options.lockTimeoutMs ?? 60_000);
     if (!options.readOnly) await store.assertWritable();
     return store;
@@ -130,7 +133,9 @@ export class GenerationStore {
     if ((await this.dirtyPaths()).length > 0 && (await lockHolder(this.lockPath())) === undefined) {
       throw this.dirtyError();
     }
+    let t = Date.now();
     await this.redactionKey();
+    console.log("key", Date.now() - t);
   }
 
   /**

@@ -4,7 +4,10 @@ import type { GlobalOptions } from "./context.js";
 import { EXIT, UserError } from "./exit-codes.js";
 import { paint } from "./output.js";
 import { registerApply } from "./apply.js";
+import { registerBackup } from "./backup.js";
+import { registerDrift } from "./drift.js";
 import { registerGenerations } from "./generations.js";
+import { registerTrust } from "./trust.js";
 import { registerPlan } from "./plan.js";
 import { registerRollback } from "./rollback.js";
 import { registerRender } from "./render.js";
@@ -27,6 +30,9 @@ export function buildProgram(): Command {
   registerApply(program, globals);
   registerGenerations(program, globals);
   registerRollback(program, globals);
+  registerDrift(program, globals);
+  registerBackup(program, globals);
+  registerTrust(program, globals);
   return program;
 }
 

@@ -20,6 +20,7 @@ import {
   printable,
   safeText,
   sha256Fingerprint,
+  timeZone,
 } from "./values.js";
 
 // ───────────────────────── cloud.yaml ─────────────────────────
@@ -92,7 +93,7 @@ export const cloudSchema = z.strictObject({
   name: safeText(100),
   nameEn: safeText(100).optional(),
   domain,
-  timezone: z.string().default("Asia/Tokyo"),
+  timezone: timeZone.default("Asia/Tokyo"),
   addressPlans: z.strictObject({
     internet: z.array(prefix).min(1),
     breakout: z.array(prefix).min(1),

@@ -15,12 +15,29 @@ function describeChar(ch: string): string {
   return `"${ch}"`;
 }
 
+/**
+ * Invisible and text-direction controls: harmless to a device, but they make
+ * a reviewed diff read differently from what is applied (Trojan Source,
+ * CVE-2021-42574), and Japanese text never needs them.
+ */
+const INVISIBLE_CHARS = /[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/u;
+
 /** Free text copied into device configurations as comments or descriptions (Japanese welcome). */
 export const safeText = (max = 200) =>
   z
     .string()
     .max(max, { message: `is longer than ${max} characters` })
     .superRefine((value, ctx) => {
+      const inv = INVISIBLE_CHARS.exec(value);
+      if (inv) {
+        const code = (inv[0].codePointAt(0) ?? 0).toString(16).padStart(4, "0").toUpperCase();
+        ctx.addIssue({
+          code: "custom",
+          message: `contains an invisible or text-direction control character (U+${code}), which makes the text read differently from what it is`,
+          params: { hint: "retype the text; copy-pasted text sometimes carries such characters" },
+        });
+        return;
+      }
       const m = BREAKOUT_CHARS.exec(value);
       if (m) {
         ctx.addIssue({
@@ -160,6 +177,19 @@ export const printable = (max: number) =>
     .min(1)
     .max(max, { message: `is longer than ${max} characters` })
     .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { message: "contains a control character (line break, tab ...)" });
+
+/** An IANA time zone the runtime knows, e.g. Asia/Tokyo (an unknown one would throw where dates are computed). */
+export const timeZone = z.string().refine(
+  (value) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "must be an IANA time zone, e.g. Asia/Tokyo" },
+);
 
 export const envVarName = z
   .string()

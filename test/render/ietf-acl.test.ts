@@ -1,5 +1,5 @@
 // ietf-acl renderer: golden XML, the real yanglint against yang/scconf-acl.yang,
-// XML escaping of every text, refusals (bandwidth caps the module cannot hold).
+// XML escaping of every text, bandwidth caps as policers, refusals.
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { firewallRuleSchema } from "../../src/model/schema.js";
 import type { Device, DeviceConfig, Inventory } from "../../src/model/types.js";
 import { ietfAclChecker, SCCONF_ACL_MODULE } from "../../src/render/check/ietf-acl.js";
-import { RenderError, type Platform } from "../../src/render/platform.js";
+import type { Platform } from "../../src/render/platform.js";
 import { ietfAcl, xmlEscape } from "../../src/render/platforms/ietf-acl.js";
 import { loadTemplates } from "../../src/render/templates.js";
 import { expectGolden } from "../helpers/golden.js";
@@ -31,24 +31,31 @@ async function expectAccepted(config: DeviceConfig): Promise<void> {
 
 const clone = (inv: Inventory): Inventory => structuredClone(inv);
 
-/**
- * The module's policer cannot hold an organization's cap (see refusals
- * below), so the accepted renderings are of the inventory without caps.
- */
-function withoutBandwidth(inv: Inventory): Inventory {
-  const c = clone(inv);
-  for (const o of c.orgs) delete o.bandwidth;
-  return c;
+const text = (inv: Inventory): string => render(ietfAcl, inv).artifacts[0]!.content;
+
+interface RenderedPolicer {
+  name: string;
+  direction: string;
+  networks: string[];
+  rateKbps: string;
 }
 
-const text = (inv: Inventory): string => render(ietfAcl, inv).artifacts[0]!.content;
+/** the policers of a rendered /acls subtree, in document order */
+function policers(xml: string): RenderedPolicer[] {
+  return [...xml.matchAll(/<policer>([\s\S]*?)<\/policer>/g)].map(([, body = ""]) => ({
+    name: /<name>([^<]*)</.exec(body)?.[1] ?? "",
+    direction: /<direction>([^<]*)</.exec(body)?.[1] ?? "",
+    networks: [...body.matchAll(/<network>([^<]*)</g)].map((m) => m[1]!),
+    rateKbps: /<rate-kbps>([^<]*)</.exec(body)?.[1] ?? "",
+  }));
+}
 
 beforeAll(() => {
   expect(existsSync(SCCONF_ACL_MODULE), "yang/scconf-acl.yang must exist").toBe(true);
 });
 
 describe("ietf-acl renderer", () => {
-  const fixture = withoutBandwidth(loadFixture());
+  const fixture = loadFixture();
 
   it("renders the fixture as the reviewed golden /acls subtree", () => {
     const c = render(ietfAcl, fixture);
@@ -83,19 +90,27 @@ describe("ietf-acl renderer", () => {
   it("is accepted by the real yanglint for the sample inventory of 33 organizations", async (t) => {
     let sample: Inventory;
     try {
-      sample = withoutBandwidth(loadFixture(SAMPLE_INVENTORY));
+      sample = loadFixture(SAMPLE_INVENTORY);
     } catch (err) {
       t.skip(`sample inventory does not validate yet: ${String(err).slice(0, 200)}`);
       return;
     }
-    for (const d of sample.devices.filter((x) => x.platform === "ietf-acl")) await expectAccepted(render(ietfAcl, sample, d));
+    expect(sample.orgs).toHaveLength(33);
+    expect(sample.orgs.filter((o) => o.bandwidth)).toHaveLength(33);
+    const devices = sample.devices.filter((x) => x.platform === "ietf-acl");
+    expect(devices.length).toBeGreaterThan(0);
+    for (const d of devices) {
+      const c = render(ietfAcl, sample, d);
+      expect(policers(c.artifacts[0]!.content)).toHaveLength(2 * 33);
+      await expectAccepted(c);
+    }
   });
 
   it("leaves out expired rules and is deterministic", () => {
     const inv = clone(fixture);
     inv.orgs.find((o) => o.id === "kiho")!.firewall[0]!.expires = "2026-11-01";
     expect(text(inv)).not.toContain("scconf-kiho");
-    expect(text(fixture)).toBe(text(withoutBandwidth(loadFixture())));
+    expect(text(fixture)).toBe(text(loadFixture()));
   });
 
   it("fails the check when yanglint finds invalid data", async () => {
@@ -107,7 +122,7 @@ describe("ietf-acl renderer", () => {
 });
 
 describe("ietf-acl renderer with hostile values", () => {
-  const fixture = withoutBandwidth(loadFixture());
+  const fixture = loadFixture();
 
   it("refuses in validation a comment with a line break", () => {
     expect(firewallRuleSchema.safeParse({ name: "x", from: ["a"], to: ["b"], protocol: "any", action: "drop", comment: "x\n</description></ace>" }).success).toBe(false);
@@ -133,14 +148,48 @@ describe("ietf-acl renderer with hostile values", () => {
   });
 });
 
-describe("ietf-acl renderer refusals", () => {
-  it("refuses an organization's bandwidth cap, which the module's policer cannot hold", () => {
-    expect(() => text(loadFixture())).toThrow(RenderError);
-    expect(() => text(loadFixture())).toThrow(/mie-pref bandwidth: ietf-acl cannot render bandwidth/);
+describe("ietf-acl renderer bandwidth caps", () => {
+  const fixture = loadFixture();
+
+  it("renders one policer per capped organization and direction, sorted by name, over all of its own prefixes", () => {
+    expect(policers(text(fixture))).toEqual([
+      { name: "scconf-mie-pref-egress", direction: "egress", networks: ["10.0.10.0/24", "10.1.0.0/16", "198.51.100.32/31", "2001:db8:1::/48"], rateKbps: "1000000" },
+      { name: "scconf-mie-pref-ingress", direction: "ingress", networks: ["10.0.10.0/24", "10.1.0.0/16", "198.51.100.32/31", "2001:db8:1::/48"], rateKbps: "1000000" },
+      { name: "scconf-tsu-egress", direction: "egress", networks: ["10.2.0.0/16", "198.51.100.40/32"], rateKbps: "300000" },
+      { name: "scconf-tsu-ingress", direction: "ingress", networks: ["10.2.0.0/16", "198.51.100.40/32"], rateKbps: "500000" },
+    ]);
   });
 
+  it("renders the cap of an organization without active rules, at both ends of the allowed range, and no policers when no organization is capped", async () => {
+    const inv = clone(fixture);
+    const kiho = inv.orgs.find((o) => o.id === "kiho")!;
+    kiho.firewall[0]!.expires = "2026-11-01";
+    kiho.bandwidth = { ingressMbps: 100000, egressMbps: 1 };
+    const t = text(inv);
+    expect(t).not.toContain("<name>scconf-kiho</name>");
+    expect(policers(t).filter((p) => p.name.startsWith("scconf-kiho-"))).toEqual([
+      { name: "scconf-kiho-egress", direction: "egress", networks: ["10.30.0.0/20", "198.51.100.60/31"], rateKbps: "1000" },
+      { name: "scconf-kiho-ingress", direction: "ingress", networks: ["10.30.0.0/20", "198.51.100.60/31"], rateKbps: "100000000" },
+    ]);
+    await expectAccepted(render(ietfAcl, inv));
+    for (const o of inv.orgs) delete o.bandwidth;
+    expect(text(inv)).not.toContain("<policers>");
+    await expectAccepted(render(ietfAcl, inv));
+  });
+
+  it("fails the check when a policer has no direction or no network", async () => {
+    for (const broken of [/\s*<direction>[a-z]+<\/direction>/, /\s*<network>[^<]+<\/network>/g]) {
+      const c = render(ietfAcl, fixture);
+      c.artifacts[0]!.content = c.artifacts[0]!.content.replace(broken, "");
+      const [o] = await ietfAclChecker.check(c, join(WORK, String(runs++)));
+      expect(o).toMatchObject({ checked: true, ok: false });
+    }
+  });
+});
+
+describe("ietf-acl renderer refusals", () => {
   it("refuses ports on a rule of protocol any", () => {
-    const inv = withoutBandwidth(loadFixture());
+    const inv = loadFixture();
     inv.orgs.find((o) => o.id === "tsu")!.firewall[2]!.ports = [{ from: 22, to: 22 }];
     expect(() => text(inv)).toThrow(/ports need protocol tcp or udp/);
   });

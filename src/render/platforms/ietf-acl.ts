@@ -1,10 +1,11 @@
 // ietf-acl: a NETCONF device speaking yang/scconf-acl.yang (RFC 8519 shape).
 // One acl per organization ("scconf-<org>"), one ace per source prefix,
 // destination prefix and destination port range, because an ace matches
-// exactly one of each. The artifact is the whole /acls subtree.
+// exactly one of each; one policer per capped organization and direction.
+// The artifact is the whole /acls subtree.
 import { PLATFORM_KINDS } from "../../model/kinds.js";
 import type { Family } from "../../model/net.js";
-import { artifactPath, headerLines, unsupported, type Platform, type RenderContext } from "../platform.js";
+import { artifactPath, headerLines, type Platform, type RenderContext } from "../platform.js";
 import {
   blocklistPrefixes,
   firewallByOrg,
@@ -138,31 +139,53 @@ function blocklistAcl(ctx: RenderContext): AclView | undefined {
   };
 }
 
-/**
- * R8 cannot be expressed by the module as it stands: its policer limits the
- * traffic from one source-network, while an organization's cap is ingress
- * and egress (both required by the inventory schema) over all its own
- * prefixes. Refused rather than approximated; the module change that would
- * allow it is in the rendering report (policer: leaf-list source-network,
- * leaf-list destination-network).
- */
-function refuseBandwidth(ctx: RenderContext, orgs: OrgFirewall[]): void {
-  const capped = orgs.find((o) => o.bandwidth);
-  if (capped) {
-    unsupported(ctx, `${capped.org.id} bandwidth`, "bandwidth", "a scconf-acl policer matches one source network, so neither an ingress cap nor one shared by several prefixes can be expressed");
-  }
+interface PolicerView {
+  name: string;
+  description: string;
+  direction: "ingress" | "egress";
+  /** the organization's own prefixes, v4 then v6, canonical text */
+  networks: string[];
+  /** canonical decimal, no leading zeros: netconfd stores uint32 that way and the read-back must match */
+  rateKbps: string;
 }
+
+/**
+ * R8: one policer per organization and direction, each over all of the
+ * organization's own prefixes of both families (one bucket shared by v4 and
+ * v6). Ingress limits the traffic to those prefixes, egress the traffic from
+ * them, as the Junos and nftables renderings do. Sorted by name, so that
+ * the list does not depend on the order of the inventory files.
+ */
+function orgPolicers(o: OrgFirewall): PolicerView[] {
+  const bw = o.bandwidth;
+  if (!bw) return [];
+  const networks = [...bw.v4, ...bw.v6].map((p) => p.text);
+  return (["ingress", "egress"] as const).map((direction) => {
+    const mbps = direction === "ingress" ? bw.ingressMbps : bw.egressMbps;
+    const toFrom = direction === "ingress" ? "to" : "from";
+    return {
+      name: `scconf-${o.org.id}-${direction}`,
+      description: description(`${o.org.name.ja} ${o.org.name.en}: ${direction} cap of ${o.org.id}, ${mbps} Mbps ${toFrom} its own networks`),
+      direction,
+      networks,
+      rateKbps: String(mbps * 1000),
+    };
+  });
+}
+
+const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export function renderAcls(ctx: RenderContext): string {
   const orgs = firewallByOrg(ctx);
-  refuseBandwidth(ctx, orgs);
   const acls: AclView[] = [];
   const block = blocklistAcl(ctx);
   if (block) acls.push(block);
   for (const o of orgs) if (o.rules.length > 0) acls.push(orgAcl(o));
+  const policers = orgs.flatMap(orgPolicers).sort(byName);
   return ctx.templates.render("acls", {
     header: headerLines(ctx, "acls"),
     acls,
+    policers,
   });
 }
 
@@ -170,7 +193,7 @@ export const ietfAcl: Platform = {
   name: "ietf-acl",
   description: "NETCONF device with the scconf-acl YANG module: one ACL per organization under /acls",
   kinds: PLATFORM_KINDS["ietf-acl"],
-  features: ["ipv6", "portRanges", "icmp", "reject", "logging", "comments"],
+  features: ["ipv6", "portRanges", "icmp", "reject", "logging", "comments", "bandwidth"],
   defaultPaths: { acls: "netconf:/acls" },
   helpers: {
     xml: (text: unknown) => xmlEscape(String(text)),
