@@ -30,17 +30,22 @@ export function gitAt(dir: string): SimpleGit {
  * without a signing key, and no hook of the operator's may run inside a
  * backup commit (a global core.hooksPath would otherwise apply).
  */
-export const LOCAL_CONFIG: [string, string][] = [
-  ["user.name", "scconf"],
-  ["user.email", "scconf@localhost"],
-  ["commit.gpgSign", "false"],
-  ["tag.gpgSign", "false"],
-  ["core.autocrlf", "false"],
-  ["core.safecrlf", "false"],
-  ["core.quotePath", "false"],
-  ["core.hooksPath", "/dev/null"],
-  ["core.fsync", "committed"],
-];
+export const LOCAL_CONFIG = [
+  "[user]",
+  "\tname = scconf",
+  "\temail = scconf@localhost",
+  "[commit]",
+  "\tgpgSign = false",
+  "[tag]",
+  "\tgpgSign = false",
+  "[core]",
+  "\tautocrlf = false",
+  "\tsafecrlf = false",
+  "\tquotePath = false",
+  "\thooksPath = /dev/null",
+  "\tfsync = committed",
+  "",
+].join("\n");
 
 export const GITATTRIBUTES = "# generations are stored byte for byte: no end-of-line conversion, no filters\n* -text -filter\n";
 
@@ -61,8 +66,7 @@ export async function checkRepository(dir: string): Promise<void> {
     refuse(`is not a git repository (it lies inside ${top})`, "point the store at an empty or new directory");
   }
   try {
-    await git.raw(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]);
-    await git.raw(["cat-file", "-e", "HEAD^{tree}"]);
+    await git.raw(["rev-parse", "--quiet", "HEAD^{commit}", "HEAD^{tree}"]);
   } catch (error) {
     refuse("is corrupt (HEAD does not resolve to a commit)", `inspect it with 'git -C ${dir} fsck' and restore it from a copy`, error);
   }

@@ -102,7 +102,8 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** Converts an IDN to punycode and checks it; returns undefined when invalid. */
 export function toAsciiDomain(value: string): string | undefined {
-  if (value.length === 0 || value.length > 253 || BREAKOUT_CHARS.test(value) || /\s/.test(value)) return undefined;
+  // IDNA silently drops some invisible characters (U+200B, U+FEFF, U+00AD): refuse them, a name must read as it resolves
+  if (value.length === 0 || value.length > 253 || BREAKOUT_CHARS.test(value) || INVISIBLE_CHARS.test(value) || /[\s\u00ad]/.test(value)) return undefined;
   const trimmed = value.endsWith(".") ? value.slice(0, -1) : value;
   const ascii = domainToASCII(trimmed.toLowerCase());
   if (!ascii || ascii.length > 253) return undefined;
@@ -176,7 +177,8 @@ export const printable = (max: number) =>
     .string()
     .min(1)
     .max(max, { message: `is longer than ${max} characters` })
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { message: "contains a control character (line break, tab ...)" });
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { message: "contains a control character (line break, tab ...)" })
+    .refine((v) => !INVISIBLE_CHARS.test(v), { message: "contains an invisible or text-direction control character" });
 
 /** An IANA time zone the runtime knows, e.g. Asia/Tokyo (an unknown one would throw where dates are computed). */
 export const timeZone = z.string().refine(

@@ -49,38 +49,7 @@ export class SshHost implements Host {
 
   async connect(): Promise<void> {
     if (this.client) return;
-    const { spec } = this;
-    if (!spec.address) throw new DeviceError(this.device, "connect", "no address in the inventory");
-    const hostKey = pinnedHostKey(spec.hostKey);
-    const config: ConnectConfig = {
-      host: spec.address,
-      port: spec.port ?? 22,
-      username: spec.user ?? os.userInfo().username,
-      readyTimeout: this.options.connectTimeoutMs,
-      keepaliveInterval: 5_000,
-      keepaliveCountMax: 3,
-      hostVerifier: (key: Buffer) => hostKey.verify(key),
-      ...(await this.credentials()),
-    };
-    const client = new Client();
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => {
-        client.removeListener("ready", onReady);
-        client.end();
-        if (hostKey.seen !== undefined && hostKey.seen !== hostKey.expected) {
-          reject(new HostKeyError(this.device, hostKey.seen, hostKey.expected));
-        } else {
-          reject(new DeviceError(this.device, "connect", `${config.host}:${config.port}: ${err.message}`));
-        }
-      };
-      const onReady = () => {
-        client.removeListener("error", onError);
-        resolve();
-      };
-      client.once("ready", onReady);
-      client.once("error", onError);
-      client.connect(config);
-    });
+    const client = await openSshClient(this.spec, this.options);
     this.client = client;
     client.on("error", (err) => this.fail(`connection error: ${err.message}`));
     client.on("close", () => {
@@ -155,32 +124,6 @@ export class SshHost implements Host {
       });
       client.end();
     });
-  }
-
-  private async credentials(): Promise<Partial<ConnectConfig>> {
-    const auth = this.spec.auth;
-    if (!auth) throw new DeviceError(this.device, "connect", "no auth method in the inventory (key, agent or password)");
-    switch (auth.method) {
-      case "key": {
-        const file = expandHome(auth.keyFile, this.options.baseDir);
-        try {
-          return { privateKey: await readFile(file) };
-        } catch (err) {
-          throw new DeviceError(this.device, "connect", `cannot read the key file ${file}: ${(err as NodeJS.ErrnoException).code ?? "error"}`);
-        }
-      }
-      case "agent": {
-        const socket = this.options.env[auth.socketEnv];
-        if (!socket) throw new DeviceError(this.device, "connect", `the agent socket variable ${auth.socketEnv} is not set`);
-        return { agent: socket };
-      }
-      case "password": {
-        // the value is never put into a message or a log, only its variable's name
-        const password = this.options.env[auth.passwordEnv];
-        if (!password) throw new DeviceError(this.device, "connect", `the password variable ${auth.passwordEnv} is not set`);
-        return { password };
-      }
-    }
   }
 
   private connected(): Client {
@@ -259,6 +202,77 @@ export class SshHost implements Host {
         settle(() => reject(err instanceof DeviceError ? err : new DeviceError(this.device, step, (err as Error).message)));
       }
     });
+  }
+}
+
+/** What opening an SSH connection to a device needs (a subset of SshHostOptions). */
+export type SshConnectOptions = Pick<SshHostOptions, "baseDir" | "connectTimeoutMs" | "env">;
+
+/**
+ * Opens an authenticated SSH connection to an inventory device: the pinned
+ * host key is checked before any credential is sent (HostKeyError otherwise),
+ * credentials come from the inventory's auth method. Shared by the file
+ * driver (exec + SFTP) and the ssh-cli driver (interactive shell).
+ */
+export async function openSshClient(spec: Device, options: SshConnectOptions): Promise<Client> {
+  const device = spec.name;
+  if (!spec.address) throw new DeviceError(device, "connect", "no address in the inventory");
+  const hostKey = pinnedHostKey(spec.hostKey);
+  const config: ConnectConfig = {
+    host: spec.address,
+    port: spec.port ?? 22,
+    username: spec.user ?? os.userInfo().username,
+    readyTimeout: options.connectTimeoutMs,
+    keepaliveInterval: 5_000,
+    keepaliveCountMax: 3,
+    hostVerifier: (key: Buffer) => hostKey.verify(key),
+    ...(await credentials(spec, options)),
+  };
+  const client = new Client();
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => {
+      client.removeListener("ready", onReady);
+      client.end();
+      if (hostKey.seen !== undefined && hostKey.seen !== hostKey.expected) {
+        reject(new HostKeyError(device, hostKey.seen, hostKey.expected));
+      } else {
+        reject(new DeviceError(device, "connect", `${config.host}:${config.port}: ${err.message}`));
+      }
+    };
+    const onReady = () => {
+      client.removeListener("error", onError);
+      resolve();
+    };
+    client.once("ready", onReady);
+    client.once("error", onError);
+    client.connect(config);
+  });
+  return client;
+}
+
+async function credentials(spec: Device, options: SshConnectOptions): Promise<Partial<ConnectConfig>> {
+  const auth = spec.auth;
+  if (!auth) throw new DeviceError(spec.name, "connect", "no auth method in the inventory (key, agent or password)");
+  switch (auth.method) {
+    case "key": {
+      const file = expandHome(auth.keyFile, options.baseDir);
+      try {
+        return { privateKey: await readFile(file) };
+      } catch (err) {
+        throw new DeviceError(spec.name, "connect", `cannot read the key file ${file}: ${(err as NodeJS.ErrnoException).code ?? "error"}`);
+      }
+    }
+    case "agent": {
+      const socket = options.env[auth.socketEnv];
+      if (!socket) throw new DeviceError(spec.name, "connect", `the agent socket variable ${auth.socketEnv} is not set`);
+      return { agent: socket };
+    }
+    case "password": {
+      // the value is never put into a message or a log, only its variable's name
+      const password = options.env[auth.passwordEnv];
+      if (!password) throw new DeviceError(spec.name, "connect", `the password variable ${auth.passwordEnv} is not set`);
+      return { password };
+    }
   }
 }
 

@@ -153,8 +153,8 @@ describe("ietf-acl renderer bandwidth caps", () => {
 
   it("renders one policer per capped organization and direction, sorted by name, over all of its own prefixes", () => {
     expect(policers(text(fixture))).toEqual([
-      { name: "scconf-mie-pref-egress", direction: "egress", networks: ["10.0.10.0/24", "10.1.0.0/16", "198.51.100.32/31", "2001:db8:1::/48"], rateKbps: "1000000" },
-      { name: "scconf-mie-pref-ingress", direction: "ingress", networks: ["10.0.10.0/24", "10.1.0.0/16", "198.51.100.32/31", "2001:db8:1::/48"], rateKbps: "1000000" },
+      { name: "scconf-mie-pref-egress", direction: "egress", networks: ["10.0.10.0/24", "10.1.0.0/16", "198.51.100.32/32", "198.51.100.33/32", "2001:db8:1::/48"], rateKbps: "1000000" },
+      { name: "scconf-mie-pref-ingress", direction: "ingress", networks: ["10.0.10.0/24", "10.1.0.0/16", "198.51.100.32/32", "198.51.100.33/32", "2001:db8:1::/48"], rateKbps: "1000000" },
       { name: "scconf-tsu-egress", direction: "egress", networks: ["10.2.0.0/16", "198.51.100.40/32"], rateKbps: "300000" },
       { name: "scconf-tsu-ingress", direction: "ingress", networks: ["10.2.0.0/16", "198.51.100.40/32"], rateKbps: "500000" },
     ]);

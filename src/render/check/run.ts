@@ -37,6 +37,12 @@ export function runTool(
       clearTimeout(timer);
       resolve({ code, stdout, stderr, timedOut });
     });
+    // A checker that exits without reading its input (yanglint on a file does)
+    // closes the pipe first: EPIPE, which must not escape as an unhandled error.
+    // The exit code still decides; any other stdin error is kept for the report.
+    child.stdin.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE") stderr += String(err);
+    });
     child.stdin.end(options.input ?? "");
   });
 }
