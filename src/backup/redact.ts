@@ -36,6 +36,8 @@ const SQUID_LOGIN = /(\blogin=[^\s:"']*:)([^\s"']+)/g;
 const HAPROXY_STATS_AUTH = /(\bstats\s+auth\s+[^\s:]+:)(\S+)/g;
 /** net-snmp "com2sec NAME SOURCE COMMUNITY": the community is the last word, after no keyword. */
 const NETSNMP_COM2SEC = /^(\s*com2sec6?\s+(?:-Cn\s+\S+\s+)?\S+\s+\S+\s+)(\S+)/;
+/** An XML element with text content (NETCONF running configurations): <encrypted-password>...</encrypted-password> */
+const XML_LEAF = /<((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*))(\s[^>]*)?>([^<]+)<\/\1>/g;
 /** A postfix lookup-table line "destination user:password" (smtp_sasl_password_maps content). */
 const POSTFIX_MAP_CREDENTIAL = /^(\s*[^\s#=]\S*\s+[^\s:=]+:)(\S+?)(\s*)$/;
 const POSTFIX_TRANSPORT_ENTRY =
@@ -59,6 +61,9 @@ export function redact(text: string, platform: string, key: Buffer): string {
         .replace(URL_USERINFO, (_m, pre: string, secret: string, at: string) => pre + hash(secret) + at)
         .replace(SQUID_LOGIN, (m, pre: string, secret: string) => (isToken(secret) ? m : pre + hash(secret)))
         .replace(HAPROXY_STATS_AUTH, (m, pre: string, secret: string) => (isToken(secret) ? m : pre + hash(secret)))
+        .replace(XML_LEAF, (m, tag: string, name: string, attrs: string | undefined, text: string) =>
+          (name === "key" || isSecretKey(name)) && !isToken(text) ? `<${tag}${attrs ?? ""}>${hash(text)}</${tag}>` : m,
+        )
         .replace(NETSNMP_COM2SEC, (m, pre: string, secret: string) => (isToken(secret) ? m : pre + hash(secret)));
       if (platform === "postfix") out = redactPostfixMapLine(out, hash);
       out = fortios.redact(out, hash);

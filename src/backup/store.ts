@@ -18,12 +18,13 @@
 // leave fewer than `keep`.
 import { randomUUID } from "node:crypto";
 import { constants } from "node:fs";
-import { access, appendFile, lstat, mkdir, open as openFile, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { access, mkdir, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import type { SimpleGit } from "simple-git";
 import { StoreError } from "./errors.js";
-import { GITATTRIBUTES, LOCAL_CONFIG, checkRepository, gitAt } from "./git.js";
+import { TMP_DIR, atomicWrite, initIfAbsent, listFiles } from "./files.js";
+import { checkRepository, gitAt } from "./git.js";
 import { commitMessage, listCommits, toGenerations, TRAILER, type Generation } from "./history.js";
 import { loadRedactionKey } from "./key.js";
 import { acquireLock, lockHolder } from "./lock.js";
@@ -65,8 +66,6 @@ export interface Snapshot {
   meta: DeviceMeta;
 }
 
-const README = "# scconf backups\n\nConfiguration generations per device, written by scconf. Do not edit by hand: history is the audit trail.\n";
-const TMP_DIR = "scconf-tmp";
 
 export class GenerationStore {
   private readonly git: SimpleGit;
@@ -95,7 +94,11 @@ export class GenerationStore {
     if (keyPath === root || keyPath.startsWith(root + sep)) {
       throw new StoreError(`the redaction key ${keyPath} must not lie inside the backup store`, "choose a key path outside it");
     }
-    await initIfAbsent(root);
+    if (options.readOnly) {
+      if (!(await stat(root).catch(() => undefined))) throw new StoreError(`the backup store ${root} does not exist`);
+    } else {
+      await initIfAbsent(root);
+    }
     const store = new GenerationStore(root, options.keep, keyPath, options.lockTimeoutMs ?? 60_000);
     if (options.readOnly) await checkRepository(root);
     else await store.assertWritable();
@@ -173,8 +176,12 @@ export class GenerationStore {
         await this.git.raw(["add", "--", AUDIT_FILE]);
         await this.commit(commitMessage(meta, devices, changed), meta.operator);
       } catch (error) {
-        if ((await this.head()) === head) await this.resetTo(head);
-        throw error;
+        if ((await this.head()) !== head) throw error;
+        await this.resetTo(head);
+        if (error instanceof StoreError) throw error;
+        throw new StoreError(
+          `recording failed; the store is unchanged at ${head.slice(0, 12)}: ${(error as Error).message.trim()}`,
+        );
       }
       return await this.head();
     } finally {
@@ -289,28 +296,7 @@ export class GenerationStore {
       const file = relative(this.path, existing).split(sep).join("/");
       if (!device.files.has(file)) await unlink(existing);
     }
-    for (const [file, content] of device.files) await this.atomicWrite(file, content);
-  }
-
-  /** temp file + fsync + rename, so a crash leaves a file either old or new, never half written */
-  private async atomicWrite(file: string, content: string): Promise<void> {
-    const target = join(this.path, file);
-    const temp = join(this.path, ".git", TMP_DIR, `${basename(file)}.${process.pid}.${randomUUID()}`);
-    await mkdir(dirname(temp), { recursive: true });
-    await mkdir(dirname(target), { recursive: true });
-    const handle = await openFile(temp, "w", 0o644);
-    try {
-      await handle.writeFile(content, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temp, target);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw new StoreError(`cannot write ${file} in the backup store: ${(error as Error).message}`);
-    }
+    for (const [file, content] of device.files) await atomicWrite(this.path, file, content);
   }
 
   private async appendAudit(line: Record<string, unknown>): Promise<void> {
@@ -321,7 +307,7 @@ export class GenerationStore {
     });
     const text = JSON.stringify(line);
     assertNoSecrets(text, "audit line");
-    await this.atomicWrite(AUDIT_FILE, previous + text + "\n");
+    await atomicWrite(this.path, AUDIT_FILE, previous + text + "\n");
   }
 
   private async changedDevices(): Promise<string[]> {
@@ -376,57 +362,5 @@ export class GenerationStore {
   private async redactionKey(): Promise<Buffer> {
     this.key ??= await loadRedactionKey(this.redactionKeyPath);
     return this.key;
-  }
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return [];
-    throw error;
-  });
-  const files: string[] = [];
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFiles(path)));
-    else files.push(path);
-  }
-  return files;
-}
-
-/**
- * Creates the repository when the path is missing or an empty directory. It
- * is built in a sibling directory and renamed into place, so that two
- * processes initialising at once end with one repository, not a mix of two.
- */
-async function initIfAbsent(root: string): Promise<void> {
-  const st = await lstat(root).catch(() => undefined);
-  if (st) {
-    if (!st.isDirectory()) throw new StoreError(`the backup store ${root} exists but is not a directory`);
-    const names = await readdir(root);
-    if (names.length > 0) return; // checkRepository judges it
-  }
-  const parent = dirname(root);
-  await mkdir(parent, { recursive: true });
-  const temp = join(parent, `.${basename(root)}.init-${process.pid}-${randomUUID()}`);
-  await mkdir(temp);
-  try {
-    const git = gitAt(temp);
-    await git.raw(["init", "--quiet", "--initial-branch=main"]);
-    // one append instead of a git-config process per setting: spawning is the slow part here
-    await appendFile(join(temp, ".git", "config"), LOCAL_CONFIG);
-    await writeFile(join(temp, "README.md"), README);
-    await writeFile(join(temp, ".gitattributes"), GITATTRIBUTES);
-    await writeFile(join(temp, AUDIT_FILE), "");
-    await git.raw(["add", "README.md", ".gitattributes", AUDIT_FILE]);
-    await git.raw(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", "scconf backup store initialised"]);
-    await rename(temp, root).catch(async (error: NodeJS.ErrnoException) => {
-      // another process won the race and the directory is no longer empty: use its repository
-      if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
-    });
-  } catch (error) {
-    if (error instanceof StoreError) throw error;
-    throw new StoreError(`cannot create the backup store ${root}: ${(error as Error).message}`);
-  } finally {
-    await rm(temp, { recursive: true, force: true });
   }
 }

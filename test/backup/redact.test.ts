@@ -38,6 +38,8 @@ const CASES: { name: string; platform: string; line: string; secret: string; kee
   { name: "generic yaml token", platform: "suricata", line: "  api_token: PLANT29", secret: "PLANT29" },
   { name: "generic json private-key", platform: "rspamd", line: '  "private-key": "PLANT30",', secret: "PLANT30" },
   { name: "credentials in a URL", platform: "squid", line: "proxy = http://user:PLANT31@proxy.example.jp:8080/", secret: "PLANT31", keeps: "@proxy.example.jp:8080/" },
+  { name: "NETCONF XML password leaf", platform: "ietf-acl", line: "      <password>$6$x$PLANT33</password>", secret: "PLANT33", keeps: "<password><redacted:hmac:" },
+  { name: "Junos XML md5 key", platform: "junos", line: '<md5><name>1</name><key junos:key="key">$9$PLANT34</key></md5>', secret: "PLANT34", keeps: "<md5><name>1</name><key junos:key=\"key\"><redacted" },
   { name: "secret in a comment", platform: "nginx", line: "# the password is PLANT32", secret: "PLANT32" },
 ];
 
