@@ -82,7 +82,7 @@ export async function runApply(args: RunApplyArgs): Promise<ApplyResult> {
   const cliTimeout = flags.confirmTimeout === undefined ? undefined : Number(flags.confirmTimeout);
   if (cliTimeout !== undefined && (!Number.isInteger(cliTimeout) || cliTimeout < 1)) throw new UserError("--confirm-timeout must be a whole number of seconds");
   for (const d of plan.devices) deviceByName(inventory, d.device);
-  const open = driverOpener(inventory);
+  const open = await driverOpener(inventory);
   const result = await applyPlan(plan, {
     dryRun: flags.dryRun === true,
     confirmTimeout: (device) => cliTimeout ?? deviceByName(inventory, device).confirmTimeout,

@@ -21,7 +21,7 @@ export function registerBackup(program: Command, globals: () => GlobalOptions): 
       const today = g.today ?? todayIn(inventory.cloud.timezone);
       const configs = renderOrExit(inventory, today, selectDevices(inventory, flags.device, undefined));
       const store = await openStore(inventory);
-      const fetched = await fetchCurrent(configs, { offline: false, parallel: parseParallel(flags.parallel), openDriver: driverOpener(inventory) });
+      const fetched = await fetchCurrent(configs, { offline: false, parallel: parseParallel(flags.parallel), openDriver: await driverOpener(inventory) });
       const entries = [];
       let failed = 0;
       for (const config of configs) {

@@ -38,7 +38,7 @@ export function registerDrift(program: Command, globals: () => GlobalOptions): v
       const today = g.today ?? todayIn(inventory.cloud.timezone);
       const configs = renderOrExit(inventory, today, selectDevices(inventory, flags.device, undefined));
       const store = await openStore(inventory, { readOnly: true });
-      const fetched = await fetchCurrent(configs, { offline: false, parallel: parseParallel(flags.parallel), openDriver: driverOpener(inventory) });
+      const fetched = await fetchCurrent(configs, { offline: false, parallel: parseParallel(flags.parallel), openDriver: await driverOpener(inventory) });
       const reports: DriftReport[] = [];
       for (const config of configs) {
         const r = fetched.get(config.device);

@@ -48,7 +48,7 @@ export async function planFromInventory(g: GlobalOptions, flags: PlanFlags): Pro
     parallel: parseParallel(flags.parallel),
     operator: operatorName(flags.operator),
     today,
-    openDriver: driverOpener(inventory),
+    openDriver: await driverOpener(inventory),
     store: { latestArtifacts: async (d) => (await store.latest(d))?.artifacts },
   });
   for (const u of result.unreachable) {

@@ -80,7 +80,7 @@ export function registerRollback(program: Command, globals: () => GlobalOptions)
         parallel: 8,
         operator: operatorName(flags.operator),
         today,
-        openDriver: driverOpener(inventory),
+        openDriver: await driverOpener(inventory),
       });
       for (const u of unreachable) process.stderr.write(`${u.device}: cannot read the current configuration: ${u.error.message}\n`);
       if (unreachable.length) throw new UserError("some devices could not be read; nothing was changed", EXIT.deviceFailure);

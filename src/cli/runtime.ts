@@ -3,11 +3,11 @@
 import { execFileSync } from "node:child_process";
 import { userInfo, hostname } from "node:os";
 import { dirname, resolve } from "node:path";
-import { GenerationStore } from "../backup/store.js";
+import type { GenerationStore } from "../backup/store.js";
 import type { Device, DeviceConfig, Inventory } from "../model/types.js";
 import type { DevicePlan } from "../plan/types.js";
 import type { Driver, LockOwner } from "../transport/driver.js";
-import { createDriver } from "../transport/index.js";
+
 import { UserError } from "./exit-codes.js";
 
 /** The project directory: relative device roots and the backups path are resolved against it. */
@@ -35,7 +35,10 @@ export function storePath(inventory: Inventory, override?: string): string {
   return resolve(projectDir(inventory), override ?? process.env["SCCONF_BACKUPS"] ?? inventory.cloud.backups.path);
 }
 
+// The store (simple-git) and the drivers (ssh2) load on first use, so that
+// validate and render start fast.
 export async function openStore(inventory: Inventory, options: { path?: string; readOnly?: boolean } = {}): Promise<GenerationStore> {
+  const { GenerationStore } = await import("../backup/store.js");
   return GenerationStore.open(storePath(inventory, options.path), {
     keep: inventory.cloud.backups.generations,
     ...(options.readOnly ? { readOnly: true } : {}),
@@ -49,7 +52,8 @@ export function deviceByName(inventory: Inventory, name: string): Device {
 }
 
 /** Opens a driver for a rendered device config or a device plan (both carry the effective commands). */
-export function driverOpener(inventory: Inventory) {
+export async function driverOpener(inventory: Inventory): Promise<(target: DeviceConfig | DevicePlan) => Driver> {
+  const { createDriver } = await import("../transport/index.js");
   return (target: DeviceConfig | DevicePlan): Driver => {
     const device = deviceByName(inventory, target.device);
     return createDriver(device, {

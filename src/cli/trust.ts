@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { parseDocument } from "yaml";
-import { fetchHostKeyFingerprint } from "../transport/host-key.js";
 import { confirmOrRefuse } from "./apply.js";
 import { loadValidInventory, type GlobalOptions } from "./context.js";
 import { UserError } from "./exit-codes.js";
@@ -18,6 +17,7 @@ export function registerTrust(program: Command, globals: () => GlobalOptions): v
       const device = deviceByName(inventory, name);
       if (device.transport === "local") throw new UserError(`${name} is a local device; it has no host key`);
       if (!device.address) throw new UserError(`${name} has no address`);
+      const { fetchHostKeyFingerprint } = await import("../transport/host-key.js");
       const seen = await fetchHostKeyFingerprint(device.address, device.port ?? (device.transport === "netconf" ? 830 : 22));
       process.stdout.write(`${name} (${device.address}) presents ${seen}\n`);
       if (device.hostKey === seen) {
