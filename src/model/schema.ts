@@ -162,6 +162,8 @@ export const deviceSchema = z.strictObject({
   user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { message: "must be a Unix user name" }).optional(),
   auth: authSchema.optional(),
   hostKey: sha256Fingerprint.optional(),
+  /** where scconf keeps its lock, staging and revert journal on a file device (default /var/lib/scconf) */
+  stateDir: absolutePath.optional(),
   /** override of the artifact paths on the device, by artifact id */
   paths: z.record(identifier, absolutePath).default({}),
   checkCommand: commandLine.optional(),

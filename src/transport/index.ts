@@ -5,6 +5,7 @@ import type { Artifact, Device } from "../model/types.js";
 import type { ArtifactLocator, Driver, FetchedArtifact } from "./driver.js";
 import { createFileDriver } from "./file-device.js";
 import { createNetconfDriver } from "./netconf/driver.js";
+import { createSshCliDriver } from "./ssh-cli/index.js";
 
 export interface DriverFactoryOptions {
   /** the project directory: relative device roots and key files are resolved against it */
@@ -62,7 +63,11 @@ export function createDriver(device: Device, options: DriverFactoryOptions): Dri
   else delete effective.checkCommand;
   if (commands.reloadCommand) effective.reloadCommand = commands.reloadCommand;
   else delete effective.reloadCommand;
-  const common = { baseDir: options.baseDir, ...(options.env ? { env: options.env } : {}) };
+  const common = {
+    baseDir: options.baseDir,
+    ...(options.env ? { env: options.env } : {}),
+    ...(device.stateDir ? { stateDir: device.stateDir } : {}),
+  };
   switch (device.transport) {
     case "local":
       // the embedded default: a fresh local device is an empty directory, made on first use
@@ -73,6 +78,6 @@ export function createDriver(device: Device, options: DriverFactoryOptions): Dri
     case "netconf":
       return createNetconfDriver(effective, common);
     case "ssh-cli":
-      throw new Error(`${device.name}: the ssh-cli transport is not available yet`);
+      return createSshCliDriver(effective, { ...common, ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}) });
   }
 }
