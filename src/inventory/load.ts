@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { z } from "zod";
-import { cloudSchema, devicesFileSchema, orgSchema } from "../model/schema.js";
+import { cloudSchema, devicesFileSchema, emergencyFileSchema, orgSchema } from "../model/schema.js";
 import type { Cloud, Device, Inventory, Org } from "../model/types.js";
 import type { Diagnostic, PathSegment } from "./diagnostics.js";
 import { findLiteralSecrets } from "./checks/secrets.js";
@@ -16,6 +16,8 @@ export interface InventorySources {
   devices: SourceFile;
   /** by org id */
   orgs: Map<string, SourceFile>;
+  /** emergency.yaml, when present */
+  emergency?: SourceFile;
 }
 
 export interface LoadResult {
@@ -31,6 +33,9 @@ export interface LoadOptions {
   /** the inventory's git revision, shown in rendered headers */
   revision?: string;
 }
+
+/** The NOC's emergency blocks, next to cloud.yaml (optional). */
+export const EMERGENCY_FILE = "emergency.yaml";
 
 /** How many organization files we read at the most (2,000 municipalities nationwide, with room). */
 export const MAX_ORG_FILES = 5000;
@@ -72,6 +77,10 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
   const devicesSource = SourceFile.read(devicesPath, shown(devicesPath));
   const cloud: Cloud | undefined = parseWith(cloudSchema, cloudSource, diags);
   const devicesFile = parseWith(devicesFileSchema, devicesSource, diags);
+  // the NOC's emergency blocks (scconf block): optional, absent means none
+  const emergencyPath = join(root, EMERGENCY_FILE);
+  const emergencySource = existsSync(emergencyPath) ? SourceFile.read(emergencyPath, shown(emergencyPath)) : undefined;
+  const emergencyFile = emergencySource ? parseWith(emergencyFileSchema, emergencySource, diags) : undefined;
 
   const orgFiles = existsSync(orgsDir)
     ? readdirSync(orgsDir).filter((f) => f.endsWith(".yaml") || f.endsWith(".yml")).sort()
@@ -112,8 +121,9 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
     cloud,
     devices,
     orgs: orgs.sort((a, b) => a.id.localeCompare(b.id)),
-    files: { cloud: cloudSource.file, devices: devicesSource.file, orgs: orgPaths },
+    ...(emergencyFile ? { emergency: emergencyFile.blocks } : {}),
+    files: { cloud: cloudSource.file, devices: devicesSource.file, orgs: orgPaths, ...(emergencySource ? { emergency: emergencySource.file } : {}) },
     revision: options.revision ?? "unversioned",
   };
-  return { inventory, sources: { cloud: cloudSource, devices: devicesSource, orgs: orgSources }, diagnostics: diags };
+  return { inventory, sources: { cloud: cloudSource, devices: devicesSource, orgs: orgSources, ...(emergencySource ? { emergency: emergencySource } : {}) }, diagnostics: diags };
 }

@@ -2,6 +2,7 @@
 // of the TypeScript types (z.output), the validator and the JSON Schema that
 // editors use (`scconf schema`), so the three cannot disagree.
 import { z } from "zod";
+import { parseBlockTarget } from "./blocklist.js";
 import { CHANGE_KINDS, PLATFORMS, TRANSPORTS } from "./kinds.js";
 import {
   absolutePath,
@@ -327,10 +328,44 @@ export const orgSchema = z.strictObject({
   spamExclusions: z.array(spamExclusionSchema).default([]),
 });
 
+// ───────────────────────── emergency.yaml ─────────────────────────
+// The NOC's emergency blocks (R6), written by `scconf block` and committed
+// with who and why. Optional: an inventory without the file has none.
+
+/** An ISO 8601 date-time with an offset, e.g. 2026-11-27T10:15:00+09:00 */
+const isoInstant = z.string().refine(
+  (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)),
+  { message: "must be a date and time with its offset, e.g. 2026-11-27T10:15:00+09:00" },
+);
+
+export const emergencyBlockSchema = z.strictObject({
+  /** an address, a CIDR prefix, a domain or an http(s) URL */
+  target: printable(512).refine((v) => parseBlockTarget(v) !== undefined, {
+    message: "must be an address (192.0.2.66), a prefix (192.0.2.0/28), a domain (c2.example.net) or an http(s) URL on a domain",
+  }),
+  reason: safeText(),
+  ticket: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$/, { message: "must be a ticket id of letters, digits and - _ . : / (at most 64)" }).optional(),
+  by: safeText(64),
+  /** when the block was recorded */
+  added: isoInstant,
+  /** when the threat was detected (for the 15-minute report) */
+  detected: isoInstant.optional(),
+  expires: isoInstant.optional(),
+  /** the organization whose own host or name is blocked (required for a target inside its space) */
+  org: orgId.optional(),
+  /** the refusal for a too-wide or infrastructure target was overridden */
+  forced: z.literal(true).optional(),
+});
+
+export const emergencyFileSchema = z.strictObject({
+  blocks: z.array(emergencyBlockSchema).default([]),
+});
+
 /** The schemas by file kind, for the loader and for `scconf schema`. */
 export const FILE_SCHEMAS = {
   cloud: cloudSchema,
   devices: devicesFileSchema,
   org: orgSchema,
+  emergency: emergencyFileSchema,
 } as const;
 export type FileKind = keyof typeof FILE_SCHEMAS;

@@ -5,6 +5,7 @@ import type {
   deviceSchema,
   dnsRecordSchema,
   dnsZoneSchema,
+  emergencyBlockSchema,
   firewallRuleSchema,
   ipsExceptionSchema,
   mailRouteSchema,
@@ -26,6 +27,7 @@ export type DnsZone = z.output<typeof dnsZoneSchema>;
 export type DnsRecord = z.output<typeof dnsRecordSchema>;
 export type MailRoute = z.output<typeof mailRouteSchema>;
 export type SpamExclusion = z.output<typeof spamExclusionSchema>;
+export type EmergencyBlock = z.output<typeof emergencyBlockSchema>;
 
 /** Where each entity of the inventory came from, for diagnostics. */
 export interface InventoryFiles {
@@ -33,6 +35,8 @@ export interface InventoryFiles {
   devices: string;
   /** org id -> file path */
   orgs: Record<string, string>;
+  /** emergency.yaml, when the inventory has one */
+  emergency?: string;
 }
 
 /** The whole validated inventory. Orgs and devices are sorted by id / name. */
@@ -42,6 +46,8 @@ export interface Inventory {
   cloud: Cloud;
   devices: Device[];
   orgs: Org[];
+  /** the NOC's emergency blocks (emergency.yaml); absent or empty when there are none */
+  emergency?: EmergencyBlock[];
   files: InventoryFiles;
   /** the git revision of the inventory (short hash, "+dirty" when modified), or "unversioned" */
   revision: string;

@@ -8,7 +8,7 @@ import { bindChecker, NAMED_CHECKZONE_STRICT } from "../../src/render/check/bind
 import { runTool } from "../../src/render/check/run.js";
 import { RenderError } from "../../src/render/platform.js";
 import { bind } from "../../src/render/platforms/bind.js";
-import { nextSerial, parseSerial, serialFor, txtRdata, validateRecordValue, withSerial } from "../../src/render/platforms/dns-common.js";
+import { nextSerial, parseSerial, serialFor, txtRdata, validateRecordValue, withSerial } from "../../src/model/dns.js";
 import { loadTemplates } from "../../src/render/templates.js";
 import { expectGolden } from "../helpers/golden.js";
 import { loadFixture, SAMPLE_INVENTORY, TEST_TODAY } from "../helpers/inventory.js";

@@ -1,10 +1,10 @@
 // BIND 9.18 as the cloud's external (authoritative) DNS: one zone file per
 // zone of every organization plus a named.conf fragment with the zone
-// statements. Record values go through dns-common.ts, shared with unbound.
+// statements. Record values go through src/model/dns.ts, shared with unbound and the validator.
 import { PLATFORM_KINDS } from "../../model/kinds.js";
 import type { Artifact } from "../../model/types.js";
 import { headerLines, orgsInOrder, RenderError, type Platform, type RenderContext } from "../platform.js";
-import { mailboxName, serialFor, zoneRecords, type RenderedRecord } from "./dns-common.js";
+import { mailboxName, serialFor, zoneRecords, type RenderedRecord } from "../../model/dns.js";
 
 const NAMED_CONF = "named-conf";
 const ZONE_DIR = "/etc/bind/scconf";

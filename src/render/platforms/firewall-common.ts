@@ -179,14 +179,14 @@ export function firewallByOrg(ctx: RenderContext): OrgFirewall[] {
   return out;
 }
 
-/** Active entries of cloud.yaml's blocklist whose target is an address or prefix (domains are for other kinds). */
+/** Active blocks (cloud.yaml's blocklist and emergency.yaml) whose target is an address or prefix (domains and URLs are for other kinds). */
 export function blocklistPrefixes(inventory: Inventory, today: string): BlocklistPrefix[] {
   const out: BlocklistPrefix[] = [];
-  for (const e of inventory.cloud.blocklist) {
-    if (!isActive(e.expires, today)) continue;
-    const r = parsePrefix(e.target);
-    if (!r.ok) continue;
-    out.push({ prefix: r.prefix, reason: e.reason, added: e.added });
+  const seen = new Set<string>();
+  for (const b of activeBlocks(inventory, today).blocks) {
+    if (b.target.kind !== "prefix" || seen.has(b.target.text)) continue;
+    seen.add(b.target.text);
+    out.push({ prefix: b.target.prefix, reason: b.reason, added: b.added });
   }
   return out.sort((a, b) => comparePrefixes(a.prefix, b.prefix));
 }

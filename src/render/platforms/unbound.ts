@@ -3,7 +3,7 @@
 // blocklist's domains as refused zones.
 import { PLATFORM_KINDS } from "../../model/kinds.js";
 import { headerLines, orgsInOrder, RenderError, type Platform, type RenderContext } from "../platform.js";
-import { blockedDomains, zoneRecords, type RenderedRecord } from "./dns-common.js";
+import { blockedDomains, zoneRecords, type RenderedRecord } from "../../model/dns.js";
 
 const ARTIFACT = "unbound";
 

@@ -3,11 +3,11 @@
 // and turned into RFC 1035 presentation format here, once, so a value that
 // BIND accepts is the same value unbound serves. Pure functions only.
 import { isIP } from "node:net";
-import { DNS_RECORD_TYPES } from "../../model/schema.js";
-import { parsePrefix } from "../../model/net.js";
-import { isActive } from "../../model/resolve.js";
-import { toAsciiDomain } from "../../model/values.js";
-import type { Cloud, DnsRecord, DnsZone } from "../../model/types.js";
+import { DNS_RECORD_TYPES } from "./schema.js";
+import { parsePrefix } from "./net.js";
+import { isActive } from "./resolve.js";
+import { toAsciiDomain } from "./values.js";
+import type { Cloud, DnsRecord, DnsZone } from "./types.js";
 
 export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
 export type DnsView = "external" | "internal";
