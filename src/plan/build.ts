@@ -22,14 +22,33 @@ function countLines(diff: string): { added: number; removed: number } {
   return { added, removed };
 }
 
+/**
+ * The header of every artifact names the inventory revision it was rendered
+ * from. A new revision alone is not a change of the device: otherwise every
+ * commit to any organization's file would reload every device. So when only
+ * that line differs, the device keeps its artifact (and its header).
+ */
+const REVISION_LINE = /Inventory revision \S+\. Do not edit by hand/;
+export function sameButRevision(current: string, desired: string): boolean {
+  const a = current.split("\n");
+  const b = desired.split("\n");
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (!(REVISION_LINE.test(a[i]!) && REVISION_LINE.test(b[i]!) && a[i]!.replace(REVISION_LINE, "") === b[i]!.replace(REVISION_LINE, ""))) return false;
+  }
+  return true;
+}
+
 export function planDevice(inventory: Inventory, config: DeviceConfig, current: CurrentState): DevicePlan {
   const device = inventory.devices.find((d) => d.name === config.device);
   if (!device) throw new Error(`unknown device ${config.device}`);
   const byId = new Map(current.artifacts.map((a) => [a.id, a]));
   const artifacts: ArtifactPlan[] = config.artifacts.map((rendered) => {
     // a NETCONF device keeps data, not text: compare (and push) the canonical form it reads back
-    const a = device.transport === "netconf" && rendered.format === "xml" ? { ...rendered, content: canonicalXml(rendered.content) ?? "" } : rendered;
-    const cur = byId.get(a.id)?.content ?? null;
+    const canonical = device.transport === "netconf" && rendered.format === "xml" ? { ...rendered, content: canonicalXml(rendered.content) ?? "" } : rendered;
+    const cur = byId.get(canonical.id)?.content ?? null;
+    const a = cur !== null && cur !== canonical.content && sameButRevision(cur, canonical.content) ? { ...canonical, content: cur } : canonical;
     const currentHash = cur === null ? null : sha256(cur);
     const desiredHash = sha256(a.content);
     const action = cur === null ? "create" : currentHash === desiredHash ? "unchanged" : "update";

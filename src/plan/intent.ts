@@ -14,6 +14,8 @@ export interface IntentItem {
   summary: string;
   /** hash of the item's full content: a change of any field changes it */
   hash: string;
+  /** for firewall rules: the position in the organization's ordered list */
+  order?: number;
 }
 
 /** org/kind/key -> item */
@@ -30,9 +32,12 @@ function ports(list: ReadonlyArray<{ from: number; to: number }> | undefined): s
 
 function items(org: Org): Array<Omit<IntentItem, "hash"> & { value: unknown }> {
   const out: Array<Omit<IntentItem, "hash"> & { value: unknown }> = [];
-  const add = (kind: ChangeKind, key: string, summary: string, value: unknown) => out.push({ org: org.id, kind, key, summary, value });
+  const add = (kind: ChangeKind, key: string, summary: string, value: unknown, order?: number) =>
+    out.push({ org: org.id, kind, key, summary, value, ...(order !== undefined ? { order } : {}) });
+  // a rule's position is not part of its hash: inserting one rule must not
+  // report every later rule as changed; a reordering is reported once (diffIntent)
   org.firewall.forEach((r, i) =>
-    add("firewall", r.name, `${r.from.join(",")} → ${r.to.join(",")} ${r.protocol}${ports(r.ports)} ${r.action}${r.expires ? ` until ${r.expires}` : ""}`, { ...r, position: i }),
+    add("firewall", r.name, `${r.from.join(",")} → ${r.to.join(",")} ${r.protocol}${ports(r.ports)} ${r.action}${r.expires ? ` until ${r.expires}` : ""}`, r, i),
   );
   if (org.bandwidth) add("firewall", "bandwidth", `bandwidth cap in ${org.bandwidth.ingressMbps} Mbps / out ${org.bandwidth.egressMbps} Mbps`, org.bandwidth);
   if (org.urlFilter) {
@@ -77,6 +82,10 @@ export interface IntentChange {
   /** the new summary (the old one for a removal) */
   summary: string;
   before?: string;
+  /** set by the change policy (src/workflow/policy.ts classify) */
+  class?: "minor" | "needsApproval";
+  /** the change may only be applied inside a maintenance window */
+  needsWindow?: boolean;
 }
 
 export function diffIntent(before: Intent, after: Intent): IntentChange[] {
@@ -89,8 +98,30 @@ export function diffIntent(before: Intent, after: Intent): IntentChange[] {
   for (const [id, item] of Object.entries(before)) {
     if (!after[id]) changes.push({ op: "remove", org: item.org, kind: item.kind, key: item.key, summary: item.summary });
   }
+  changes.push(...reorderings(before, after));
   const kindOrder = (k: ChangeKind) => CHANGE_KINDS.indexOf(k);
   return changes.sort((a, b) => a.org.localeCompare(b.org) || kindOrder(a.kind) - kindOrder(b.kind) || a.key.localeCompare(b.key));
+}
+
+/** Firewall rules kept on both sides whose relative order changed: one change per organization. */
+function reorderings(before: Intent, after: Intent): IntentChange[] {
+  const byOrg = new Map<string, Array<{ key: string; was: number; now: number }>>();
+  for (const [id, item] of Object.entries(after)) {
+    const old = before[id];
+    if (item.kind !== "firewall" || item.order === undefined || old?.order === undefined) continue;
+    const list = byOrg.get(item.org) ?? [];
+    list.push({ key: item.key, was: old.order, now: item.order });
+    byOrg.set(item.org, list);
+  }
+  const out: IntentChange[] = [];
+  for (const [org, list] of byOrg) {
+    const was = [...list].sort((a, b) => a.was - b.was).map((x) => x.key);
+    const now = [...list].sort((a, b) => a.now - b.now).map((x) => x.key);
+    if (was.join("\u0000") !== now.join("\u0000")) {
+      out.push({ op: "change", org, kind: "firewall", key: "(rule order)", summary: `rule order: ${now.join(", ")}`, before: `rule order: ${was.join(", ")}` });
+    }
+  }
+  return out;
 }
 
 export interface IntentSummaryRow {

@@ -29,8 +29,8 @@ export interface DevicePlan {
   device: string;
   platform: PlatformName;
   transport: TransportName;
-  /** where "current" came from: the device itself, or the last generation (--offline) */
-  source: "device" | "last-generation" | "none";
+  /** where "current" came from: the device itself, the last generation (--offline), or the base revision's rendering (review plan) */
+  source: "device" | "last-generation" | "none" | "base-revision";
   artifacts: ArtifactPlan[];
   /** hash over the current hashes of all artifacts: apply refuses when the device no longer matches it */
   currentHash: string;
