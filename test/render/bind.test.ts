@@ -1,7 +1,6 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dnsRecordSchema, dnsZoneSchema } from "../../src/model/schema.js";
 import type { DeviceConfig, DnsRecord, Inventory } from "../../src/model/types.js";
 import { bindChecker, NAMED_CHECKZONE_STRICT } from "../../src/render/check/bind.js";
@@ -9,32 +8,19 @@ import { runTool } from "../../src/render/check/run.js";
 import { RenderError } from "../../src/render/platform.js";
 import { bind } from "../../src/render/platforms/bind.js";
 import { nextSerial, parseSerial, serialFor, txtRdata, validateRecordValue, withSerial } from "../../src/model/dns.js";
-import { loadTemplates } from "../../src/render/templates.js";
 import { expectGolden } from "../helpers/golden.js";
+import { checkerRuns, renderWith } from "../helpers/render.js";
 import { loadFixture, SAMPLE_INVENTORY, TEST_TODAY } from "../helpers/inventory.js";
 
-let scratch: string;
-let runs = 0;
-beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), "scconf-bind-"));
-});
+const runs = checkerRuns(bindChecker, "bind");
+const scratch = runs.scratch;
+let dumps = 0;
 
-// The platform module directly rather than renderDevice(): the registry imports
-// every platform, and this file should not fail because another one is mid-edit.
 function render(inv: Inventory, device = "dns-bind", today = TEST_TODAY): DeviceConfig {
-  const d = inv.devices.find((x) => x.name === device);
-  if (!d) throw new Error(`no device ${device}`);
-  const templates = loadTemplates("bind", bind.helpers);
-  const artifacts = bind.render({ inventory: inv, device: d, kinds: d.kinds, today, revision: inv.revision, templates });
-  for (const a of artifacts) expect(a.content.endsWith("\n")).toBe(true);
-  return { device: d.name, platform: d.platform, artifacts };
+  return renderWith(bind, inv, device, today);
 }
 
-async function expectAccepted(config: DeviceConfig) {
-  const outcomes = await bindChecker.check(config, join(scratch, `run-${runs++}`));
-  expect(outcomes.length).toBe(config.artifacts.length);
-  for (const o of outcomes) expect(o, `${o.tool}\n${o.output}`).toMatchObject({ checked: true, ok: true });
-}
+const expectAccepted = (config: DeviceConfig) => runs.expectAccepted(config, { perArtifact: true });
 
 function record(input: Record<string, unknown>): DnsRecord {
   return dnsRecordSchema.parse(input);
@@ -48,7 +34,7 @@ function withRecords(inv: Inventory, records: DnsRecord[], org = "tsu"): Invento
 
 /** The zone as BIND itself loaded it, in its canonical dump. */
 async function loadedZone(zone: string, text: string): Promise<string> {
-  const file = join(scratch, `dump-${runs++}`);
+  const file = join(scratch, `dump-${dumps++}`);
   writeFileSync(file, text);
   const r = await runTool("named-checkzone", [...NAMED_CHECKZONE_STRICT, "-D", "-o", "-", zone, file]);
   expect(r.code, r.stderr).toBe(0);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { validateInventory } from "../../src/inventory/validate.js";
 import { firewallRuleSchema, orgSchema, urlFilterSchema } from "../../src/model/schema.js";
 import type { Device, Inventory, Org } from "../../src/model/types.js";
 import { checkFortiosCli, fortiosChecker, FORTIOS_CHECKER_NAME } from "../../src/render/check/fortios.js";
@@ -204,12 +203,8 @@ describe("FortiOS CLI artifacts", () => {
     });
   });
 
-  it("the sample inventory renders and our checker accepts it (when the sample validates)", async (t) => {
-    const r = validateInventory(SAMPLE_INVENTORY, { today: TEST_TODAY, revision: "test-revision" });
-    if (!r.inventory) {
-      t.skip(`the sample inventory does not validate yet (${r.errors} errors)`);
-      return;
-    }
+  it("the sample inventory renders and our checker accepts it", async () => {
+    const r = { inventory: loadFixture(SAMPLE_INVENTORY) };
     const devices = fortiosDevices(r.inventory);
     expect(devices.length).toBeGreaterThan(0);
     for (const d of devices) await expectAccepted(r.inventory, d);

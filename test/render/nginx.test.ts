@@ -1,37 +1,20 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { reverseProxySchema } from "../../src/model/schema.js";
 import type { DeviceConfig, Inventory, ReverseProxyMapping } from "../../src/model/types.js";
 import { nginxChecker } from "../../src/render/check/nginx.js";
 import { RenderError } from "../../src/render/platform.js";
 import { nginx } from "../../src/render/platforms/nginx.js";
-import { loadTemplates } from "../../src/render/templates.js";
 import { expectGolden } from "../helpers/golden.js";
-import { loadFixture, SAMPLE_INVENTORY, TEST_TODAY } from "../helpers/inventory.js";
+import { checkerRuns, renderWith } from "../helpers/render.js";
+import { loadFixture, SAMPLE_INVENTORY } from "../helpers/inventory.js";
 
-let scratch: string;
-let runs = 0;
-beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), "scconf-nginx-"));
-});
+const runs = checkerRuns(nginxChecker, "nginx");
 
-// The platform module directly rather than renderDevice(): the registry imports
-// every platform, and this file should not fail because another one is mid-edit.
 function render(inv: Inventory, device = "rp-nginx"): DeviceConfig {
-  const d = inv.devices.find((x) => x.name === device);
-  if (!d) throw new Error(`no device ${device}`);
-  const templates = loadTemplates("nginx", nginx.helpers);
-  const artifacts = nginx.render({ inventory: inv, device: d, kinds: d.kinds, today: TEST_TODAY, revision: inv.revision, templates });
-  for (const a of artifacts) expect(a.content.endsWith("\n")).toBe(true);
-  return { device: d.name, platform: d.platform, artifacts };
+  return renderWith(nginx, inv, device);
 }
 
-async function expectAccepted(config: DeviceConfig) {
-  const outcomes = await nginxChecker.check(config, join(scratch, `run-${runs++}`));
-  for (const o of outcomes) expect(o, `${o.tool}\n${o.output}`).toMatchObject({ checked: true, ok: true });
-}
+const expectAccepted = (config: DeviceConfig) => runs.expectAccepted(config);
 
 function mapping(input: Record<string, unknown>): ReverseProxyMapping {
   return reverseProxySchema.parse({ name: "extra", hostname: "extra.city.tsu.example.jp", origin: { address: "10.2.10.12", port: 8080 }, ...input });

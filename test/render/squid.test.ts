@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { validateInventory } from "../../src/inventory/validate.js";
 import { orgSchema, urlFilterSchema } from "../../src/model/schema.js";
 import { toAsciiDomain } from "../../src/model/values.js";
 import type { Device, Inventory, Org } from "../../src/model/types.js";
@@ -187,12 +186,8 @@ describe("squid URL filter include", () => {
     });
   });
 
-  it("the sample inventory renders and squid accepts it (when the sample validates)", async (t) => {
-    const r = validateInventory(SAMPLE_INVENTORY, { today: TEST_TODAY, revision: "test-revision" });
-    if (!r.inventory) {
-      t.skip(`the sample inventory does not validate yet (${r.errors} errors)`);
-      return;
-    }
+  it("the sample inventory renders and squid accepts it", async () => {
+    const r = { inventory: loadFixture(SAMPLE_INVENTORY) };
     const devices = squidDevices(r.inventory);
     expect(devices.length).toBeGreaterThan(0);
     for (const d of devices) await expectSquidAccepts(r.inventory, d);

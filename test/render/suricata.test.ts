@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { validateInventory } from "../../src/inventory/validate.js";
 import { ipsExceptionSchema } from "../../src/model/schema.js";
 import type { Device, Inventory, Org } from "../../src/model/types.js";
 import { parseThresholdConfig, suricataChecker, SURICATA_CHECKER_NAME } from "../../src/render/check/suricata.js";
@@ -152,12 +151,8 @@ describe("suricata threshold file", () => {
     expect(() => render(inv)).toThrow(RenderError);
   });
 
-  it("the sample inventory renders and our checker accepts it (when the sample validates)", async (t) => {
-    const r = validateInventory(SAMPLE_INVENTORY, { today: TEST_TODAY, revision: "test-revision" });
-    if (!r.inventory) {
-      t.skip(`the sample inventory does not validate yet (${r.errors} errors)`);
-      return;
-    }
+  it("the sample inventory renders and our checker accepts it", async () => {
+    const r = { inventory: loadFixture(SAMPLE_INVENTORY) };
     const devices = suricataDevices(r.inventory);
     expect(devices.length).toBeGreaterThan(0);
     for (const d of devices) await expectAccepted(r.inventory, d);

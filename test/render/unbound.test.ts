@@ -1,40 +1,26 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { Resolver } from "node:dns/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dnsRecordSchema } from "../../src/model/schema.js";
 import type { DeviceConfig, DnsRecord, Inventory } from "../../src/model/types.js";
-import { findProgram } from "../../src/render/check/run.js";
 import { unboundChecker, unboundHarness } from "../../src/render/check/unbound.js";
 import { RenderError } from "../../src/render/platform.js";
 import { unbound } from "../../src/render/platforms/unbound.js";
-import { loadTemplates } from "../../src/render/templates.js";
 import { expectGolden } from "../helpers/golden.js";
+import { checkerRuns, renderWith } from "../helpers/render.js";
 import { loadFixture, SAMPLE_INVENTORY, TEST_TODAY } from "../helpers/inventory.js";
 
-let scratch: string;
-let runs = 0;
-beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), "scconf-unbound-"));
-});
+const runs = checkerRuns(unboundChecker, "unbound");
+const scratch = runs.scratch;
+let daemonRuns = 0;
 
-// The platform module directly rather than renderDevice(): the registry imports
-// every platform, and this file should not fail because another one is mid-edit.
 function render(inv: Inventory, device = "dns-unbound", today = TEST_TODAY): DeviceConfig {
-  const d = inv.devices.find((x) => x.name === device);
-  if (!d) throw new Error(`no device ${device}`);
-  const templates = loadTemplates("unbound", unbound.helpers);
-  const artifacts = unbound.render({ inventory: inv, device: d, kinds: d.kinds, today, revision: inv.revision, templates });
-  for (const a of artifacts) expect(a.content.endsWith("\n")).toBe(true);
-  return { device: d.name, platform: d.platform, artifacts };
+  return renderWith(unbound, inv, device, today);
 }
 
-async function expectAccepted(config: DeviceConfig) {
-  const outcomes = await unboundChecker.check(config, join(scratch, `run-${runs++}`));
-  for (const o of outcomes) expect(o, `${o.tool}\n${o.output}`).toMatchObject({ checked: true, ok: true });
-}
+const expectAccepted = (config: DeviceConfig) => runs.expectAccepted(config);
 
 function withRecords(inv: Inventory, records: Array<Record<string, unknown>>, org = "tsu"): Inventory {
   const copy = structuredClone(inv);
@@ -44,7 +30,7 @@ function withRecords(inv: Inventory, records: Array<Record<string, unknown>>, or
 
 /** Runs the real unbound on the artifact on a loopback port and hands a resolver to `use`. */
 async function withRunningUnbound(config: DeviceConfig, use: (r: Resolver) => Promise<void>): Promise<void> {
-  const dir = join(scratch, `daemon-${runs++}`);
+  const dir = join(scratch, `daemon-${daemonRuns++}`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "scconf.conf");
   writeFileSync(file, config.artifacts[0]!.content);
@@ -131,7 +117,7 @@ describe("unbound renderer", () => {
       await expectAccepted(render(copy));
     });
 
-    it.skipIf(!findProgram("unbound"))("serves the TXT text byte for byte from a running unbound", async () => {
+    it("serves the TXT text byte for byte from a running unbound", async () => {
       const copy = withRecords(inv, [
         { name: "hostile", type: "TXT", value: text, view: "internal" },
         { name: "long", type: "TXT", value: "k=".padEnd(600, "ア"), view: "internal" },
