@@ -3,6 +3,7 @@ import { createTwoFilesPatch } from "diff";
 import type { DeviceConfig, Inventory } from "../model/types.js";
 import type { FetchedArtifact } from "../transport/driver.js";
 import { canonicalXml } from "../transport/netconf/artifacts.js";
+import { canonicalCliArtifact } from "../transport/ssh-cli/canonical.js";
 import { sha256, stateHash } from "./hash.js";
 import type { IntentChange } from "./intent.js";
 import { PLAN_FORMAT, type ArtifactPlan, type DevicePlan, type Plan } from "./types.js";
@@ -45,8 +46,11 @@ export function planDevice(inventory: Inventory, config: DeviceConfig, current: 
   if (!device) throw new Error(`unknown device ${config.device}`);
   const byId = new Map(current.artifacts.map((a) => [a.id, a]));
   const artifacts: ArtifactPlan[] = config.artifacts.map((rendered) => {
-    // a NETCONF device keeps data, not text: compare (and push) the canonical form it reads back
-    const canonical = device.transport === "netconf" && rendered.format === "xml" ? { ...rendered, content: canonicalXml(rendered.content) ?? "" } : rendered;
+    // a NETCONF or CLI device keeps data, not our text: compare (and push) the canonical form it reads back
+    const canonical =
+      device.transport === "netconf" && rendered.format === "xml" ? { ...rendered, content: canonicalXml(rendered.content) ?? "" }
+      : device.transport === "ssh-cli" ? { ...rendered, content: canonicalCliArtifact(rendered) }
+      : rendered;
     const cur = byId.get(canonical.id)?.content ?? null;
     const a = cur !== null && cur !== canonical.content && sameButRevision(cur, canonical.content) ? { ...canonical, content: cur } : canonical;
     const currentHash = cur === null ? null : sha256(cur);

@@ -89,11 +89,25 @@ describe("intent", () => {
     const changes = diffIntent(before, intentOf(edited));
     expect(changes.map((c) => `${c.op} ${c.org} ${c.kind} ${c.key}`)).toEqual([
       "add tsu firewall allow-https-cms",
-      "change tsu firewall block-c2",
       "remove tsu firewall egov",
       "change tsu firewall web-in",
     ]);
     expect(changes[0]!.summary).toBe("internet → web tcp/443 accept");
-    expect(summarizeIntent(changes)).toEqual([{ org: "tsu", kind: "firewall", add: 1, change: 2, remove: 1 }]);
+    expect(summarizeIntent(changes)).toEqual([{ org: "tsu", kind: "firewall", add: 1, change: 1, remove: 1 }]);
+  });
+
+  it("reports a rule inserted at the top as one addition, not as a change of every later rule", () => {
+    const tsu = inventory.orgs.find((o) => o.id === "tsu")!;
+    const inserted = { ...tsu.firewall[0]!, name: "first" };
+    const edited = { ...inventory, orgs: inventory.orgs.map((o) => (o.id !== "tsu" ? o : { ...tsu, firewall: [inserted, ...tsu.firewall] })) };
+    expect(diffIntent(intentOf(inventory), intentOf(edited)).map((c) => `${c.op} ${c.key}`)).toEqual(["add first"]);
+  });
+
+  it("reports a reordering of existing rules once, since the first match wins", () => {
+    const tsu = inventory.orgs.find((o) => o.id === "tsu")!;
+    const edited = { ...inventory, orgs: inventory.orgs.map((o) => (o.id !== "tsu" ? o : { ...tsu, firewall: [...tsu.firewall].reverse() })) };
+    const changes = diffIntent(intentOf(inventory), intentOf(edited));
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ op: "change", org: "tsu", kind: "firewall", key: "(rule order)", summary: "rule order: block-c2, egov, web-in" });
   });
 });

@@ -146,7 +146,7 @@ function splitLines(text: string): string[] {
 }
 
 /** Removes the echoed input lines from the answer, in order (the device's own lines may come between them). */
-function stripEcho(lines: string[], echo: readonly string[]): string[] {
+export function stripEcho(lines: string[], echo: readonly string[]): string[] {
   let j = 0;
   return lines.filter((line) => {
     if (j < echo.length && line.trimEnd() === echo[j]!.trimEnd()) {
