@@ -96,7 +96,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
 
   let commit: string | undefined;
   const applied = results.filter((r) => r.outcome === "applied");
-  if (!options.dryRun) {
+  // a run in which no device was applied has no generation to record (the store refuses an empty record)
+  if (!options.dryRun && applied.length > 0) {
     const entries = applied.map((r) => {
       const d = plan.devices.find((x) => x.device === r.device)!;
       return { device: d.device, platform: d.platform, artifacts: d.artifacts.map((a) => ({ id: a.id, path: a.path, content: a.desired })) };

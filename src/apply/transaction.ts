@@ -141,11 +141,16 @@ export async function runTransaction(ctx: TransactionContext): Promise<DeviceRes
     const cause = failure.cause;
     result.error = cause instanceof DeviceError && cause.detail ? `${cause.message}\n${cause.detail}` : failure.message;
     if (cause instanceof LockHeldError) result.error = cause.message;
+    else if (failure.step === "lock" && !locked) {
+      // the request may have reached the device and only the answer was lost
+      result.error += `\nthe lock may have been taken before this failure; check with 'scconf recover ${plan.device}'`;
+    }
     if (committed) {
       result.outcome = await revertAndVerify(ctx, driver, before);
     } else {
-      // nothing was committed: drop what may be staged; the device is untouched
-      await driver.discard().catch(() => undefined);
+      // nothing was committed: drop what may be staged; the device is untouched.
+      // Only with the lock held: without it the staging area is another run's.
+      if (locked) await driver.discard().catch(() => undefined);
       result.outcome = "refused";
     }
   } finally {

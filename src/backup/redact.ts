@@ -176,15 +176,18 @@ function redactValueAfter(
   const sep = SEPARATOR.exec(line);
   const passOver = { text: "", next: keyEnd };
   if (!sep || keyEnd + sep[0].length >= line.length) return passOver;
+  // a bare "key" is a Junos leaf only as "key <value>"; key="..." is an XML attribute or a map entry
+  if (onlyQuotedLeaf && /[:=]/.test(sep[0])) return passOver;
   let v = keyEnd + sep[0].length;
   VALUE_PREFIX.lastIndex = v;
   const prefix = VALUE_PREFIX.exec(line);
   if (prefix) v += prefix[0].length;
-  if (isToken(line.slice(v)) || isToken(line.slice(v + 1))) return passOver;
   const head = line.slice(keyEnd, v);
   const c = line[v]!;
+  const quoted = c === '"' || c === "'";
+  if (isToken(line.slice(quoted ? v + 1 : v))) return passOver;
   if (c === "{" || c === ";") return passOver;
-  if (c === '"' || c === "'") {
+  if (quoted) {
     const end = closingQuote(line, v);
     if (end >= 0) {
       if (onlyQuotedLeaf && /^\s*\{/.test(line.slice(end + 1))) return passOver;

@@ -54,7 +54,7 @@ export interface StoreOptions {
   redactionKeyPath?: string;
   /** how long record() waits for another scconf process to finish (default 60 s) */
   lockTimeoutMs?: number;
-  /** open a store that is not writable, to read history (default false: open refuses it) */
+  /** skip the writability check, to read history from a read-only store (default false: open refuses it) */
   readOnly?: boolean;
 }
 
@@ -65,7 +65,6 @@ export interface Snapshot {
   running?: string;
   meta: DeviceMeta;
 }
-
 
 export class GenerationStore {
   private readonly git: SimpleGit;
@@ -94,11 +93,8 @@ export class GenerationStore {
     if (keyPath === root || keyPath.startsWith(root + sep)) {
       throw new StoreError(`the redaction key ${keyPath} must not lie inside the backup store`, "choose a key path outside it");
     }
-    if (options.readOnly) {
-      if (!(await stat(root).catch(() => undefined))) throw new StoreError(`the backup store ${root} does not exist`);
-    } else {
-      await initIfAbsent(root);
-    }
+    // created on first use even by a reading command, so that "no history yet" reads as an empty store
+    await initIfAbsent(root);
     const store = new GenerationStore(root, options.keep, keyPath, options.lockTimeoutMs ?? 60_000);
     if (options.readOnly) await checkRepository(root);
     else await store.assertWritable();

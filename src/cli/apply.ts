@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { applyPlan, type ApplyResult } from "../apply/apply.js";
 import type { StepDescription } from "../apply/steps.js";
 import type { RecordKind } from "../backup/layout.js";
@@ -12,7 +12,8 @@ import { loadValidInventory, type GlobalOptions } from "./context.js";
 import { EXIT, UserError } from "./exit-codes.js";
 import { paint, useColor } from "./output.js";
 import { orgNamer, painter, parseParallel, planFromInventory } from "./plan.js";
-import { deviceByName, driverOpener, lockOwner, openStore, operatorName } from "./runtime.js";
+import { deviceByName, driverOpener, lockOwner, openStore, operatorName, storePath } from "./runtime.js";
+import { gateApply, gateNow } from "../workflow/apply-gate.js";
 
 interface ApplyFlags {
   yes?: boolean;
@@ -25,6 +26,11 @@ interface ApplyFlags {
   record?: string;
   device?: string[];
   org?: string;
+  /** the gates of src/workflow: approvals, thresholds, maintenance windows */
+  force?: boolean;
+  emergency?: boolean;
+  reason?: string;
+  now?: string;
 }
 
 /** Asks on a terminal; without one, only --yes proceeds (an empty or closed stdin never hangs). */
@@ -120,6 +126,10 @@ export function registerApply(program: Command, globals: () => GlobalOptions): v
     .option("--record <file>", "write the measured duration of every step (for rehearsals and procedures)")
     .option("-d, --device <name...>", "only these devices (without a plan file)")
     .option("-o, --org <id>", "only the devices that carry this organization's settings (without a plan file)")
+    .option("--force", "go ahead although the plan exceeds a safety threshold (it must still be approved)")
+    .option("--emergency", "apply outside the maintenance windows (needs --reason; recorded in the audit log)")
+    .option("--reason <text>", "why the emergency cannot wait for the next window")
+    .addOption(new Option("--now <iso>", "judge the maintenance windows as of this time (rehearsals, tests)").hideHelp())
     .action(async (planFile: string | undefined, flags: ApplyFlags) => {
       const g = globals();
       let inventory: Inventory;
@@ -139,9 +149,22 @@ export function registerApply(program: Command, globals: () => GlobalOptions): v
         process.exitCode = EXIT.ok;
         return;
       }
+      if (flags.emergency && !flags.reason?.trim()) throw new UserError("--emergency needs --reason TEXT: the reason is recorded in the audit log");
+      const gate = gateApply({
+        inventory,
+        plan,
+        storeDir: storePath(inventory),
+        ...(flags.operator ? { operator: flags.operator } : {}),
+        now: gateNow(flags.now),
+        force: flags.force === true,
+        ...(flags.emergency ? { emergency: { reason: flags.reason!.trim() } } : {}),
+      });
+      for (const n of gate.notes) process.stderr.write(paint(n, "yellow", useColor(process.stderr)) + "\n");
+      if (gate.refusals.length && !flags.dryRun) throw new UserError(`refused; nothing was changed:\n  ${gate.refusals.join("\n  ")}`, EXIT.inputError);
+      for (const r of gate.refusals) process.stderr.write(paint(`rehearsal only; a real apply would refuse: ${r}`, "yellow", useColor(process.stderr)) + "\n");
       await confirmOrRefuse(flags.dryRun ? "Rehearse this plan on the devices (nothing will change)?" : "Apply this plan to the devices?", flags.yes);
       const store = await openStore(inventory, { readOnly: flags.dryRun === true });
-      const result = await runApply({ inventory, plan, store, flags, kind: "apply", change: flags.change ?? `plan-${plan.id}` });
+      const result = await runApply({ inventory, plan, store, flags, kind: "apply", change: flags.change ?? `plan-${plan.id}`, audit: gate.audit });
       process.exitCode = result.exitCode;
     });
 }

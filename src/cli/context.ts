@@ -4,12 +4,15 @@ import { resolve } from "node:path";
 import { countBySeverity } from "../inventory/diagnostics.js";
 import { validateInventory, type ValidateResult } from "../inventory/validate.js";
 import type { Inventory } from "../model/types.js";
+import { applyTarget } from "../workflow/lab/overlay.js";
 import { EXIT, UserError } from "./exit-codes.js";
 import { printDiagnostics } from "./output.js";
 
 export interface GlobalOptions {
   inventory: string;
   today?: string;
+  /** `--target lab`: the devices as the rehearsal lab's overlay points them (see 'scconf lab up') */
+  target?: string | undefined;
 }
 
 /** The short git revision of the inventory, with "+dirty" when it has uncommitted edits. */
@@ -33,5 +36,7 @@ export function loadValidInventory(opts: GlobalOptions, { quietWarnings = false 
   if (errors > 0 || !result.inventory) {
     throw new UserError(`the inventory has ${errors} error(s); nothing was rendered or pushed`, EXIT.inputError, "run 'scconf validate' for the full list");
   }
-  return { inventory: result.inventory, result };
+  if (!opts.target) return { inventory: result.inventory, result };
+  const inventory = applyTarget(result.inventory, dir, opts.target);
+  return { inventory, result: { ...result, inventory } };
 }

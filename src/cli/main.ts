@@ -5,14 +5,23 @@ import { EXIT, UserError } from "./exit-codes.js";
 import { paint } from "./output.js";
 import { registerApply } from "./apply.js";
 import { registerBackup } from "./backup.js";
+import { registerBlock } from "./block.js";
 import { registerDrift } from "./drift.js";
 import { registerGenerations } from "./generations.js";
+import { registerLab } from "./lab.js";
+import { registerProcedure } from "./procedure.js";
 import { registerTrust } from "./trust.js";
 import { registerPlan } from "./plan.js";
+import { registerRecover } from "./recover.js";
 import { registerRollback } from "./rollback.js";
 import { registerRender } from "./render.js";
 import { registerSchema } from "./schema.js";
 import { registerValidate } from "./validate.js";
+import { registerApprove } from "./approve.js";
+import { registerScope } from "./scope.js";
+import { registerCodeowners } from "./codeowners.js";
+import { registerHistory } from "./history.js";
+import { registerReport } from "./report.js";
 
 export function buildProgram(): Command {
   const program = new Command("scconf");
@@ -20,6 +29,7 @@ export function buildProgram(): Command {
     .description("Configuration management for the municipal security cloud")
     .option("-i, --inventory <dir>", "the inventory directory", process.env["SCCONF_INVENTORY"] ?? "inventory")
     .option("--today <date>", "evaluate expiry dates as of this day (YYYY-MM-DD); default: today in the cloud's time zone")
+    .option("--target <name>", "point the devices elsewhere: 'lab' = the stand-ins of 'scconf lab up'")
     .showHelpAfterError()
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
@@ -33,6 +43,15 @@ export function buildProgram(): Command {
   registerDrift(program, globals);
   registerBackup(program, globals);
   registerTrust(program, globals);
+  registerBlock(program, globals);
+  registerLab(program, globals);
+  registerProcedure(program, globals);
+  registerRecover(program, globals);
+  registerApprove(program, globals);
+  registerScope(program, globals);
+  registerCodeowners(program, globals);
+  registerHistory(program, globals);
+  registerReport(program, globals);
   return program;
 }
 

@@ -1,6 +1,8 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { GenerationStore } from "../backup/store.js";
 import { todayIn } from "../inventory/validate.js";
+import { expiredBlockNotices } from "../workflow/block/time.js";
 import type { Inventory } from "../model/types.js";
 import { savePlan } from "../plan/file.js";
 import { makePlan, type MakePlanResult } from "../plan/make.js";
@@ -9,7 +11,10 @@ import { loadValidInventory, type GlobalOptions } from "./context.js";
 import { EXIT } from "./exit-codes.js";
 import { paint, useColor } from "./output.js";
 import { renderOrExit, selectDevices } from "./render.js";
-import { driverOpener, openStore, operatorName } from "./runtime.js";
+import { driverOpener, openStore, operatorName, storePath } from "./runtime.js";
+import { formatIntentSection, formatReviewMarkdown, formatReviewText } from "../workflow/format.js";
+import { inventoryRepo } from "../workflow/git.js";
+import { intentSinceLastApply, reviewPlan, type ReviewedPlan } from "../workflow/review.js";
 
 export interface PlanFlags {
   device?: string[];
@@ -19,6 +24,18 @@ export interface PlanFlags {
   offline?: boolean;
   parallel?: string;
   operator?: string;
+  /** review plan: render this revision as "current" (no device is contacted) */
+  base?: string;
+  head?: string;
+  format?: string;
+}
+
+const FORMATS = ["text", "markdown", "json"] as const;
+
+function formatOf(flags: PlanFlags): (typeof FORMATS)[number] {
+  const f = flags.json ? "json" : (flags.format ?? "text");
+  if (!(FORMATS as readonly string[]).includes(f)) throw new Error(`--format must be one of ${FORMATS.join(", ")} (got ${f})`);
+  return f as (typeof FORMATS)[number];
 }
 
 export const painter = (stream: NodeJS.WriteStream = process.stdout): Painter => {
@@ -42,6 +59,8 @@ export async function planFromInventory(g: GlobalOptions, flags: PlanFlags): Pro
   const { inventory } = loadValidInventory(g, { quietWarnings: true });
   const today = g.today ?? todayIn(inventory.cloud.timezone);
   const configs = renderOrExit(inventory, today, selectDevices(inventory, flags.device, flags.org));
+  // expired blocks are not rendered: say so, since this plan (apply) takes them off the devices
+  for (const n of expiredBlockNotices(inventory, today)) process.stderr.write(paint(n, "yellow", useColor(process.stderr)) + "\n");
   const store = await openStore(inventory, { readOnly: true });
   const result = await makePlan(inventory, configs, {
     offline: flags.offline === true,
@@ -51,6 +70,10 @@ export async function planFromInventory(g: GlobalOptions, flags: PlanFlags): Pro
     openDriver: await driverOpener(inventory),
     store: { latestArtifacts: async (d) => (await store.latest(d))?.artifacts },
   });
+  // the intent list since the last apply, with the change policy's classes (src/workflow)
+  const since = intentSinceLastApply(inventory, storePath(inventory), today);
+  const reviewed: ReviewedPlan = { ...result.plan, intentChanges: since.changes, review: since.review };
+  result.plan = reviewed;
   for (const u of result.unreachable) {
     process.stderr.write(paint(`${u.device}: cannot read the current configuration: ${u.error.message}`, "red", useColor(process.stderr)) + "\n");
   }
@@ -68,12 +91,36 @@ export function registerPlan(program: Command, globals: () => GlobalOptions): vo
     .option("--offline", "compare with the last generation in the backups instead of the devices")
     .option("--parallel <n>", "devices read at once", "8")
     .option("--operator <name>", "who makes the plan (default: git user.name)")
+    .option("--base <ref>", "review plan: compare the inventory at this git revision with --head; no device is contacted")
+    .option("--head <ref>", "with --base: the changed revision (default: the inventory as it is on disk)")
+    .option("--format <format>", "text, markdown (a pull-request comment) or json", "text")
     .action(async (flags: PlanFlags) => {
+      const format = formatOf(flags);
+      if (flags.base) {
+        const g = globals();
+        const { plan, head } = reviewPlan(inventoryRepo(g.inventory), resolve(g.inventory), {
+          base: flags.base,
+          ...(flags.head ? { head: flags.head } : {}),
+          today: g.today ?? todayIn("Asia/Tokyo"),
+          operator: operatorName(flags.operator),
+          select: (inv) => selectDevices(inv, flags.device, flags.org),
+        });
+        if (flags.out) savePlan(flags.out, plan);
+        const orgName = orgNamer(head);
+        process.stdout.write(format === "json" ? JSON.stringify(plan, null, 2) + "\n" : format === "markdown" ? formatReviewMarkdown(plan, { orgName }) : formatReviewText(plan, orgName));
+        if (flags.out) process.stderr.write(`plan ${plan.id} saved to ${flags.out}\n`);
+        process.exitCode = plan.devices.some((d) => d.changed) || plan.intentChanges.length ? EXIT.changes : EXIT.ok;
+        return;
+      }
       const { inventory, result } = await planFromInventory(globals(), flags);
-      const { plan } = result;
+      const plan: ReviewedPlan = result.plan;
       if (flags.out) savePlan(flags.out, plan);
-      if (flags.json) process.stdout.write(JSON.stringify(plan, null, 2) + "\n");
-      else process.stdout.write(formatPlan(plan, { paint: painter(), orgName: orgNamer(inventory) }));
+      if (format === "json") process.stdout.write(JSON.stringify(plan, null, 2) + "\n");
+      else if (format === "markdown") process.stdout.write(formatReviewMarkdown(plan, { orgName: orgNamer(inventory) }));
+      else {
+        process.stdout.write(formatPlan({ ...plan, intentChanges: [] }, { paint: painter(), orgName: orgNamer(inventory) }));
+        process.stdout.write(formatIntentSection(plan, orgNamer(inventory), "Changes since the last apply").join("\n") + "\n");
+      }
       if (flags.out) process.stderr.write(`plan ${plan.id} saved to ${flags.out}\n`);
       if (result.unreachable.length) {
         process.exitCode = EXIT.deviceFailure;

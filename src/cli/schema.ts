@@ -7,6 +7,7 @@ const TITLES: Record<FileKind, string> = {
   cloud: "scconf inventory: cloud.yaml",
   devices: "scconf inventory: devices.yaml",
   org: "scconf inventory: orgs/<org-id>.yaml",
+  emergency: "scconf inventory: emergency.yaml (the NOC's emergency blocks)",
 };
 
 /** The JSON Schema editors use; generated from the validator's own schema. */
@@ -18,10 +19,10 @@ export function jsonSchemaFor(kind: FileKind): Record<string, unknown> {
 export function registerSchema(program: Command): void {
   program
     .command("schema")
-    .description("print the JSON Schema of an inventory file kind (cloud, devices, org)")
-    .argument("[kind]", "cloud | devices | org", "org")
+    .description("print the JSON Schema of an inventory file kind (cloud, devices, org, emergency)")
+    .argument("[kind]", "cloud | devices | org | emergency", "org")
     .action((kind: string) => {
-      if (!(kind in FILE_SCHEMAS)) throw new UserError(`unknown schema "${kind}"; choose cloud, devices or org`);
+      if (!(kind in FILE_SCHEMAS)) throw new UserError(`unknown schema "${kind}"; choose cloud, devices, org or emergency`);
       process.stdout.write(JSON.stringify(jsonSchemaFor(kind as FileKind), null, 2) + "\n");
     });
 }

@@ -3,11 +3,11 @@
 // and turned into RFC 1035 presentation format here, once, so a value that
 // BIND accepts is the same value unbound serves. Pure functions only.
 import { isIP } from "node:net";
+import { activeBlocks } from "./blocklist.js";
 import { DNS_RECORD_TYPES } from "./schema.js";
 import { parsePrefix } from "./net.js";
-import { isActive } from "./resolve.js";
 import { toAsciiDomain } from "./values.js";
-import type { Cloud, DnsRecord, DnsZone } from "./types.js";
+import type { DnsRecord, DnsZone, Inventory } from "./types.js";
 
 export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
 export type DnsView = "external" | "internal";
@@ -208,22 +208,19 @@ export function hasRecordsFor(zone: DnsZone, view: DnsView): boolean {
 }
 
 /**
- * The domains of the cloud's emergency blocklist that are in force today.
- * Address targets are for the firewalls and are skipped here; a target that
+ * The domains of the blocklist (cloud.yaml and emergency.yaml) in force today;
+ * a URL target gives its host. Address targets are for the firewalls and are skipped here; a target that
  * is neither an address nor a domain is returned in `invalid` so the
  * renderer can refuse it instead of dropping it.
  */
-export function blockedDomains(cloud: Cloud, today: string): { domains: string[]; invalid: string[] } {
+export function blockedDomains(inventory: Pick<Inventory, "cloud" | "emergency">, today: string): { domains: string[]; invalid: string[] } {
   const domains = new Set<string>();
-  const invalid: string[] = [];
-  for (const entry of cloud.blocklist) {
-    if (!isActive(entry.expires, today)) continue;
-    if (parsePrefix(entry.target).ok) continue;
-    const d = toAsciiDomain(entry.target);
-    if (d) domains.add(d);
-    else invalid.push(entry.target);
+  const active = activeBlocks(inventory, today);
+  for (const b of active.blocks) {
+    // a URL's host is refused as a whole: DNS cannot tell paths apart
+    if (b.target.kind !== "prefix") domains.add(b.target.domain);
   }
-  return { domains: [...domains].sort(), invalid };
+  return { domains: [...domains].sort(), invalid: active.invalid.map((i) => i.written) };
 }
 
 // ───────────────────────── SOA serial ─────────────────────────

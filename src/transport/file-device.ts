@@ -105,18 +105,21 @@ export class FileDeviceDriver implements Driver {
 
   async lock(owner: LockOwner): Promise<void> {
     const p = this.paths;
-    const taken = await this.run("lock", `mkdir -p ${this.q(p.dir)} && mkdir ${this.q(p.lock)} 2>/dev/null && echo acquired; exit 0`);
+    const record: LockRecord = { ...owner, time: new Date().toISOString(), token: randomBytes(12).toString("hex") };
+    // the lock and its owner in one exec, the owner in the command line itself
+    // (not stdin, which a lost connection can cut short), and deaf to the
+    // hangup of a lost session: otherwise a lock without an owner is left,
+    // which nobody can prove stale
+    const tmp = this.q(`${p.lock}/.owner.tmp`);
+    const taken = await this.run(
+      "lock",
+      `trap '' HUP
+mkdir -p ${this.q(p.dir)} && mkdir ${this.q(p.lock)} 2>/dev/null || exit 0
+{ printf '%s\\n' ${shQuote(JSON.stringify(record, null, 2))} > ${tmp} && mv -f ${tmp} ${this.q(p.lockOwner)} && echo acquired; } || rm -rf ${this.q(p.lock)}`,
+    );
     if (taken.stdout.trim() !== "acquired") {
       const holder = await this.readJson<LockRecord>(p.lockOwner);
       throw new LockHeldError(this.device, holderText(holder));
-    }
-    const record: LockRecord = { ...owner, time: new Date().toISOString(), token: randomBytes(12).toString("hex") };
-    try {
-      await this.host.writeFile(p.lockOwner, `${JSON.stringify(record, null, 2)}\n`);
-    } catch (err) {
-      // a lock without an owner would block everyone with "unknown holder"
-      await this.run("lock", `rm -rf ${this.q(p.lock)}`).catch(() => undefined);
-      throw err;
     }
     this.heldLock = record;
     // checked while holding the lock, so that no other run can be cleaning it up at the same time

@@ -248,7 +248,7 @@ describe("GenerationStore: record and read", () => {
     expect(await readFile(join(store.path, "devices", "fw1", "artifacts", "ruleset"), "utf8")).toBe("v1\n");
     expect((await readFile(join(store.path, "audit.jsonl"), "utf8")).trim().split("\n")).toHaveLength(1);
 
-    await rm(join(store.path, "devices", "dns1", "artifacts", "zone-new"), { recursive: true });
+    await rm(join(store.path, "devices", "dns1", "artifacts", "zone-new"), { recursive: true, force: true });
     await store.record([fw("v2\n"), withNew], meta("CHG-2"));
     expect(await store.generationCount("dns1")).toBe(2);
   });

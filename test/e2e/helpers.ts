@@ -1,164 +1,45 @@
 // End-to-end helpers: temp projects built from the small fixture inventory in
-// which some devices are real: two file devices over a real OpenSSH sshd, the
-// ietf-acl device over a real netconfd, the rest local.
+// which some devices are real: two file devices over one real OpenSSH sshd,
+// the ietf-acl device over a real netconfd, the rest local.
 //
-// The ssh "devices" are this machine (as root). Their artifacts live under the
-// project's temp dir (device `paths` overrides); the driver's state directory
-// is the default /var/lib/scconf, which neither createDriver nor the CLI can
-// change: so each device's sshd runs in a private mount namespace with an
-// overlay over /var/lib, and /var/lib/scconf exists only inside it (its
-// content appears under `stateDir` on the host). One sshd per ssh device:
-// two devices on one host would share one lock and one staging directory.
-import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
+// The ssh "devices" are this machine (as root): every artifact path is
+// overridden into the project's temp dir (device `paths`), and each device has
+// its own `stateDir` there (lock, staging, journal, revert timer), so that the
+// two devices on one sshd do not share a lock and nothing is written under
+// /var/lib on the machine.
+import { execFile, spawn } from "node:child_process";
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { GenerationStore } from "../../src/backup/store.js";
 import { driverOpener } from "../../src/cli/runtime.js";
 import { validateInventory } from "../../src/inventory/validate.js";
 import { deviceSchema } from "../../src/model/schema.js";
 import type { Device, Inventory } from "../../src/model/types.js";
 import { localFilePath } from "../../src/transport/index.js";
 import { createNetconfDriver } from "../../src/transport/netconf/driver.js";
-import type { Netconfd } from "../harness/netconfd.js";
+import { startNetconfd, type Netconfd } from "../harness/netconfd.js";
+import { startSshd, type Sshd } from "../harness/sshd.js";
 import { REPO_ROOT, SMALL_INVENTORY, TEST_TODAY } from "../helpers/inventory.js";
 
 const run = promisify(execFile);
 
-export interface DeviceSshd {
-  port: number;
-  hostKeyFingerprint: string;
-  clientKeyPath: string;
-  user: string;
-  /** the host path of the device's /var/lib/scconf (lock, staging, journal) */
-  stateDir: string;
-  log(): string;
-  stop(): Promise<void>;
-}
-
-/** A real sshd whose sessions see a private /var/lib (overlay), so that /var/lib/scconf is this device's own. */
-export async function startDeviceSshd(): Promise<DeviceSshd> {
-  await mkdir("/run/sshd", { recursive: true, mode: 0o755 });
-  const dir = await mkdtemp(path.join(os.tmpdir(), "scconf-e2e-sshd-"));
-  const user = os.userInfo().username;
-  const hostKey = path.join(dir, "host_ed25519");
-  const clientKeyPath = path.join(dir, "client_ed25519");
-  await Promise.all([
-    run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "e2e-host", "-f", hostKey]),
-    run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "e2e-client", "-f", clientKeyPath]),
-    mkdir(path.join(dir, "upper")),
-    mkdir(path.join(dir, "work")),
-  ]);
-  const authorizedKeys = path.join(dir, "authorized_keys");
-  await writeFile(authorizedKeys, await readFile(`${clientKeyPath}.pub`), { mode: 0o600 });
-  const { stdout } = await run("ssh-keygen", ["-l", "-E", "sha256", "-f", `${hostKey}.pub`]);
-  const hostKeyFingerprint = /SHA256:[A-Za-z0-9+/]{43}/.exec(stdout)?.[0];
-  if (!hostKeyFingerprint) throw new Error(`no fingerprint in: ${stdout}`);
-  const config = path.join(dir, "sshd_config");
-  await writeFile(
-    config,
-    [
-      "ListenAddress 127.0.0.1",
-      `HostKey ${hostKey}`,
-      `PidFile ${path.join(dir, "sshd.pid")}`,
-      `AuthorizedKeysFile ${authorizedKeys}`,
-      "StrictModes no",
-      "UsePAM no",
-      "PasswordAuthentication no",
-      "KbdInteractiveAuthentication no",
-      "PermitRootLogin prohibit-password",
-      `AllowUsers ${user}`,
-      "Subsystem sftp internal-sftp",
-      "MaxStartups 50",
-      "MaxSessions 50",
-      "",
-    ].join("\n"),
-  );
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const output: string[] = [];
-    // unshare (no --fork) and sh both exec: the child's pid is sshd's
-    const child = spawn(
-      "unshare",
-      [
-        "--mount", "--propagation", "private", "sh", "-c",
-        'mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$1,workdir=$2" /var/lib && shift 2 && exec /usr/sbin/sshd "$@"',
-        "sh", path.join(dir, "upper"), path.join(dir, "work"), "-D", "-e", "-f", config, "-p", String(port),
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    child.stdout?.on("data", (c: Buffer) => output.push(c.toString("utf8")));
-    child.stderr?.on("data", (c: Buffer) => output.push(c.toString("utf8")));
-    const deadline = Date.now() + 10_000;
-    let ready = false;
-    while (Date.now() < deadline && child.exitCode === null) {
-      if (await accepts(port)) {
-        ready = true;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    if (ready) {
-      return {
-        port,
-        hostKeyFingerprint,
-        clientKeyPath,
-        user,
-        stateDir: path.join(dir, "upper", "scconf"),
-        log: () => output.join(""),
-        stop: async () => {
-          await stopChild(child);
-          await rm(dir, { recursive: true, force: true });
-        },
-      };
-    }
-    await stopChild(child);
-    if (attempt >= 5 || !/Address already in use|Cannot bind/.test(output.join(""))) {
-      await rm(dir, { recursive: true, force: true });
-      throw new Error(`sshd did not start: ${output.join("")}`);
-    }
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const a = server.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: "127.0.0.1", port });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 // ───────────────────────── projects ─────────────────────────
 
 export interface Servers {
-  nft: DeviceSshd;
-  unbound: DeviceSshd;
+  sshd: Sshd;
   nc: Netconfd;
+}
+
+/** One sshd (both ssh devices) and one netconfd, for a test file. */
+export async function startServers(): Promise<Servers> {
+  const [sshd, nc] = await Promise.all([startSshd(), startNetconfd({ module: "yang/scconf-acl.yang" })]);
+  return { sshd, nc };
+}
+
+export async function stopServers(s: Servers | undefined): Promise<void> {
+  await Promise.all([s?.sshd.stop(), s?.nc.stop()]);
 }
 
 export const SSH_DEVICES = ["fw-nft", "dns-unbound"] as const;
@@ -182,6 +63,8 @@ export interface Project {
   inventory: string;
   /** the device file of an ssh device artifact, on this machine */
   sshFile: { ruleset: string; unbound: string };
+  /** each ssh device's state directory on the device (this machine) */
+  stateDir: { "fw-nft": string; "dns-unbound": string };
   /** every device-side command appends its name here when it runs: "<device> check" / "<device> reload" */
   commandLog: string;
   backups: string;
@@ -208,13 +91,16 @@ export async function makeProject(servers: Servers, options: ProjectOptions = {}
   };
   await mkdir(path.dirname(sshFile.ruleset), { recursive: true });
   await mkdir(path.dirname(sshFile.unbound), { recursive: true });
-  const ssh = (s: DeviceSshd) => ({
+  const stateDir = { "fw-nft": path.join(devRoot, "fw-nft/var/lib/scconf"), "dns-unbound": path.join(devRoot, "dns-unbound/var/lib/scconf") };
+  const s = servers.sshd;
+  const ssh = (name: keyof typeof stateDir) => ({
     transport: "ssh",
     address: "127.0.0.1",
     port: s.port,
     user: s.user,
     auth: { method: "key", keyFile: s.clientKeyPath },
     hostKey: s.hostKeyFingerprint,
+    stateDir: stateDir[name],
     confirmTimeout: 30,
   });
   const log = (line: string) => `echo '${line}' >> ${commandLog}`;
@@ -230,14 +116,14 @@ export async function makeProject(servers: Servers, options: ProjectOptions = {}
       auth: { method: "key", keyFile: servers.nc.clientKeyPath }, hostKey: servers.nc.hostKeyFingerprint, confirmTimeout: 30,
     },
     {
-      name: "fw-nft", platform: "nftables", kinds: ["firewall"], ...ssh(servers.nft),
+      name: "fw-nft", platform: "nftables", kinds: ["firewall"], ...ssh("fw-nft"),
       paths: { ruleset: sshFile.ruleset },
       // the real checker, in a throwaway network namespace (never the host's ruleset)
       checkCommand: `${log("fw-nft check")} && unshare -n nft -c -f {stage}/ruleset`,
       reloadCommand: log("fw-nft reload"),
     },
     {
-      name: "dns-unbound", platform: "unbound", kinds: ["dns"], ...ssh(servers.unbound),
+      name: "dns-unbound", platform: "unbound", kinds: ["dns"], ...ssh("dns-unbound"),
       paths: { unbound: sshFile.unbound },
       checkCommand: `${log("dns-unbound check")} && unbound-checkconf {stage}/unbound`,
       reloadCommand: log("dns-unbound reload"),
@@ -249,6 +135,7 @@ export async function makeProject(servers: Servers, options: ProjectOptions = {}
     dir,
     inventory,
     sshFile,
+    stateDir,
     commandLog,
     backups: path.join(dir, "backups"),
     localFile: (device, artifactPath) => path.join(dir, "state/devices", device, localFilePath(artifactPath)),
@@ -269,6 +156,11 @@ export async function makeProject(servers: Servers, options: ProjectOptions = {}
   return project;
 }
 
+/** Creates the (empty) backups store, as a first `scconf apply` would. */
+export async function initStore(p: Project): Promise<void> {
+  await GenerationStore.open(p.backups, { keep: 10 });
+}
+
 export async function removeProject(p: Project | undefined): Promise<void> {
   if (p) await rm(p.dir, { recursive: true, force: true });
 }
@@ -280,8 +172,8 @@ export function loadProject(p: Project): Inventory {
 }
 
 /** The driver opener the CLI uses. */
-export function openerFor(inventory: Inventory) {
-  return driverOpener(inventory);
+export async function openerFor(inventory: Inventory): Promise<Awaited<ReturnType<typeof driverOpener>>> {
+  return await driverOpener(inventory);
 }
 
 export function deviceOf(inventory: Inventory, name: string): Device {
@@ -328,9 +220,17 @@ export const show = (r: CliResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n
 
 export const readOrNull = (file: string) => readFile(file, "utf8").catch(() => null);
 
+/** The netconf device as the harness started it (independent of what a project pins). */
+export function netconfDevice(nc: Netconfd): Device {
+  return deviceSchema.parse({
+    name: NETCONF_DEVICE, platform: "ietf-acl", kinds: ["firewall"], transport: "netconf",
+    address: "127.0.0.1", port: nc.port, user: nc.user, auth: { method: "key", keyFile: nc.clientKeyPath }, hostKey: nc.hostKeyFingerprint,
+  });
+}
+
 /** get-config of /acls on the netconf device, canonical (as the driver reads it). */
-export async function netconfAcls(inventory: Inventory): Promise<string | null> {
-  const driver = createNetconfDriver(deviceOf(inventory, NETCONF_DEVICE));
+export async function netconfAcls(nc: Netconfd): Promise<string | null> {
+  const driver = createNetconfDriver(netconfDevice(nc));
   await driver.connect();
   try {
     const [acls] = await driver.fetch([{ id: "acls", path: "netconf:/acls" }]);
@@ -341,8 +241,8 @@ export async function netconfAcls(inventory: Inventory): Promise<string | null> 
 }
 
 /** Sets running /acls on the netconf device (stage, commit, confirm): resets it between tests. */
-export async function setNetconfAcls(inventory: Inventory, xml: string): Promise<void> {
-  const driver = createNetconfDriver(deviceOf(inventory, NETCONF_DEVICE));
+export async function setNetconfAcls(nc: Netconfd, xml: string): Promise<void> {
+  const driver = createNetconfDriver(netconfDevice(nc));
   await driver.connect();
   try {
     await driver.lock({ operator: "e2e", change: "reset", host: "localhost", pid: process.pid });
@@ -358,7 +258,7 @@ export async function setNetconfAcls(inventory: Inventory, xml: string): Promise
 export const SMALL_ACLS = () => readFile(path.join(REPO_ROOT, "test/fixtures/netconf/acls-small.xml"), "utf8");
 
 /** Everything the devices hold, for "nothing changed" assertions. */
-export async function snapshotDevices(p: Project, inventory: Inventory): Promise<Record<string, string | null>> {
+export async function snapshotDevices(p: Project, nc: Netconfd): Promise<Record<string, string | null>> {
   return {
     ruleset: await readOrNull(p.sshFile.ruleset),
     unbound: await readOrNull(p.sshFile.unbound),
@@ -366,7 +266,7 @@ export async function snapshotDevices(p: Project, inventory: Inventory): Promise
     firewall: await readOrNull(p.localFile("utm-fg", "cli:firewall")),
     ips: await readOrNull(p.localFile("utm-fg", "cli:ips")),
     webfilter: await readOrNull(p.localFile("utm-fg", "cli:webfilter")),
-    acls: await netconfAcls(inventory),
+    acls: await netconfAcls(nc),
   };
 }
 
@@ -381,3 +281,19 @@ export async function gitFsck(repo: string): Promise<{ code: number; output: str
 }
 
 export { TEST_TODAY };
+
+/**
+ * What a file device's state dir holds that a finished run must not leave: a
+ * lock, a staging dir, a journal, saved previous files (an empty prev/ is made
+ * by every stage), a pending timer.
+ */
+export async function leftovers(stateDir: string): Promise<string[]> {
+  const names = await readdir(stateDir).catch(() => [] as string[]);
+  const out: string[] = [];
+  for (const n of names) {
+    if (/^(revert\.sh|timer\.log|(decided|confirmed|reverted)-.*)$/.test(n)) continue;
+    if (n === "prev" && (await readdir(path.join(stateDir, n))).length === 0) continue;
+    out.push(n);
+  }
+  return out.sort();
+}

@@ -3,6 +3,7 @@
 // so that every dialect refuses the same rules for the same reasons and only
 // differs in how it writes them down. Pure: no I/O.
 import { createHash } from "node:crypto";
+import { activeBlocks } from "../../model/blocklist.js";
 import { parsePrefix, prefixContains, type Family, type Prefix } from "../../model/net.js";
 import { isActive, ownObjects, resolveRef, type ResolvedRef } from "../../model/resolve.js";
 import type { FirewallRule, Inventory, Org } from "../../model/types.js";

@@ -1,10 +1,10 @@
 // FortiOS web filter and IPS artifacts: one URL filter table + web filter
 // profile and one IPS sensor per organization, attached by the firewall
 // artifact to the organization's accept policies.
-import { parsePrefix, type Prefix } from "../../model/net.js";
+import { activeBlocks } from "../../model/blocklist.js";
+import type { Prefix } from "../../model/net.js";
 import { isActive, resolveRef } from "../../model/resolve.js";
 import type { IpsException, Org } from "../../model/types.js";
-import { toAsciiDomain } from "../../model/values.js";
 import { headerLines, orgsInOrder, type RenderContext } from "../platform.js";
 import { cliText, fail, FORTIOS_NAME_MAX, ipv4Subnet, objectName, orgSlots } from "./fortios.js";
 
@@ -61,24 +61,25 @@ export function ipsSensorName(org: Org): string {
   return objectName(org.id, "ips", FORTIOS_NAME_MAX.profile);
 }
 
-function blocklistDomains(ctx: RenderContext): string[] {
-  return ctx.inventory.cloud.blocklist.flatMap((b, i) => {
-    if (!isActive(b.expires, ctx.today) || parsePrefix(b.target).ok) return [];
-    const d = toAsciiDomain(b.target);
-    if (!d) fail(ctx, `cloud blocklist[${i}].target`, `blocklist target "${b.target.slice(0, 80)}" is neither an address prefix nor a domain name`);
-    return [d];
-  });
+/** The blocklist's (cloud.yaml and emergency.yaml) domains and URLs in force: the web filter's part of it. */
+function blocklistEntries(ctx: RenderContext): Array<Pick<UrlEntry, "url" | "type">> {
+  const active = activeBlocks(ctx.inventory, ctx.today);
+  const bad = active.invalid[0];
+  if (bad) fail(ctx, `${bad.source === "cloud" ? "cloud blocklist" : "emergency blocks"}[${bad.index}].target`, `blocklist target "${bad.written.slice(0, 80)}" is neither an address prefix nor a domain name`);
+  const domains = [...new Set(active.blocks.flatMap((b) => (b.target.kind === "domain" ? [b.target.domain] : [])))].sort();
+  const urls = [...new Set(active.blocks.flatMap((b) => (b.target.kind === "url" ? [b.target.url] : [])))].sort();
+  return [...domains.flatMap(domainEntries), ...urls.flatMap(urlEntries)];
 }
 
 /**
  * Organizations that get a web filter profile: those that block something,
- * and, while the cloud blocklist has domains, every organization with
+ * and, while the blocklist has domains or URLs, every organization with
  * networks, so that the blocklist reaches all of them.
  */
 export function hasWebfilter(ctx: RenderContext, org: Org): boolean {
   const f = org.urlFilter;
   const own = !!f && f.block.domains.length + f.block.urls.length + f.block.categories.length > 0;
-  return own || (org.networks.length > 0 && blocklistDomains(ctx).length > 0);
+  return own || (org.networks.length > 0 && blocklistEntries(ctx).length > 0);
 }
 
 export function activeIpsExceptions(org: Org, today: string): Array<{ ex: IpsException; index: number }> {
@@ -112,7 +113,7 @@ function domainEntries(domain: string): Array<Pick<UrlEntry, "url" | "type">> {
 
 export function renderWebfilter(ctx: RenderContext): string {
   const slots = orgSlots(ctx.inventory.orgs.map((o) => o.id));
-  const blocked = blocklistDomains(ctx);
+  const blocked = blocklistEntries(ctx);
   const none = { domains: [], urls: [], categories: [] };
   const orgs = orgsInOrder(ctx.inventory).flatMap((org) => {
     if (!hasWebfilter(ctx, org)) return [];
@@ -127,7 +128,7 @@ export function renderWebfilter(ctx: RenderContext): string {
       }
     };
     // first match wins: the cloud blocklist, then the organization's allow list, then its blocks
-    for (const d of [...new Set(blocked)].sort()) add(domainEntries(d), "block", "cloud blocklist");
+    add(blocked, "block", "cloud blocklist");
     for (const d of [...new Set(f.allow.domains)].sort()) add(domainEntries(d), "exempt", "allow.domains");
     for (const u of [...new Set(f.allow.urls)].sort()) add(urlEntries(u), "exempt", "allow.urls");
     for (const d of [...new Set(f.block.domains)].sort()) add(domainEntries(d), "block", "block.domains");

@@ -4,9 +4,9 @@
 // would end http_access processing and skip the rules that follow it in
 // squid.conf, so an organization's allow list is written as an exception
 // (`!scconf_allow_<org>`) inside its deny lines instead.
+import { activeBlocks } from "../../model/blocklist.js";
 import { PLATFORM_KINDS } from "../../model/kinds.js";
 import { parsePrefix, prefixContains, type Prefix } from "../../model/net.js";
-import { isActive } from "../../model/resolve.js";
 import type { Org } from "../../model/types.js";
 import { toAsciiDomain } from "../../model/values.js";
 import { artifactPath, headerLines, orgsInOrder, RenderError, type Platform, type RenderContext } from "../platform.js";
@@ -180,12 +180,14 @@ function renderAcl(ctx: RenderContext): string {
   const inv = ctx.inventory;
   const blockDomains: string[] = [];
   const blockPrefixes: Prefix[] = [];
-  inv.cloud.blocklist.forEach((entry, i) => {
-    if (!isActive(entry.expires, ctx.today)) return;
-    const t = classifyTarget(ctx, entry.target, `cloud blocklist[${i}].target`);
-    if ("prefix" in t) blockPrefixes.push(t.prefix);
-    else blockDomains.push(t.domain);
-  });
+  const blockUrls: string[] = [];
+  const active = activeBlocks(inv, ctx.today);
+  for (const bad of active.invalid) classifyTarget(ctx, bad.written, `${bad.source === "cloud" ? "cloud blocklist" : "emergency blocks"}[${bad.index}].target`);
+  for (const { target: t } of active.blocks) {
+    if (t.kind === "prefix") blockPrefixes.push(t.prefix);
+    else if (t.kind === "domain") blockDomains.push(t.domain);
+    else blockUrls.push(t.url);
+  }
   const breakoutDomains = inv.cloud.breakout.flatMap((b) => b.domains);
   const breakoutPrefixes = inv.cloud.breakout.flatMap((b) => b.prefixes.map((p) => parsePrefix(p))).flatMap((r) => (r.ok ? [r.prefix] : []));
   const xffObject = inv.cloud.objects[SQUID_XFF_TRUSTED_OBJECT];
@@ -201,6 +203,7 @@ function renderAcl(ctx: RenderContext): string {
   if (breakoutPrefixes.length > 0) globalAcls.push(acl("scconf_breakout_dst", "dst", disjointPrefixes(breakoutPrefixes)));
   if (blockDomains.length > 0) globalAcls.push(acl("scconf_blocklist", "dstdomain", dstdomainValues(blockDomains)));
   if (blockPrefixes.length > 0) globalAcls.push(acl("scconf_blocklist_dst", "dst", disjointPrefixes(blockPrefixes)));
+  if (blockUrls.length > 0) globalAcls.push(acl("scconf_blocklist_url", "url_regex -i", [...new Set(blockUrls)].sort().map(urlPatternRegex)));
   for (const c of [...categories].sort()) globalAcls.push(acl(`scconf_category_${c}`, "dstdomain", [`"${categoryFile(c)}"`]));
 
   return ctx.templates.render("scconf-acl", {
@@ -212,6 +215,7 @@ function renderAcl(ctx: RenderContext): string {
     breakoutDst: breakoutPrefixes.length > 0,
     blocklist: blockDomains.length > 0,
     blocklistDst: blockPrefixes.length > 0,
+    blocklistUrl: blockUrls.length > 0,
     orgs,
   });
 }

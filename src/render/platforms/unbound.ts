@@ -33,7 +33,7 @@ export const unbound: Platform = {
   defaultCheckCommand: "unbound-checkconf {stage}/unbound",
   defaultReloadCommand: "unbound-control reload",
   render(ctx) {
-    const blocked = blockedDomains(ctx.inventory.cloud, ctx.today);
+    const blocked = blockedDomains(ctx.inventory, ctx.today);
     if (blocked.invalid.length) {
       fail(ctx, "cloud.blocklist", `target "${blocked.invalid[0]}" is neither an address nor a domain; it cannot be blocked in DNS`);
     }
