@@ -44,7 +44,7 @@ execFileSync("git", ["init", "-q", inventory]);
 execFileSync("git", ["-C", inventory, "add", "-A"]);
 execFileSync("git", ["-C", inventory, "-c", "user.name=bench", "-c", "user.email=bench@example.jp", "commit", "-qm", "bench inventory"]);
 
-const env = { ...process.env, SCCONF_OPERATOR: "bench", NO_COLOR: "1" };
+const env = { ...process.env, SCCONF_OPERATOR: "bench", NO_COLOR: "1", SCCONF_TIMING: "1" };
 function scconf(cliArgs) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [join(REPO, "bin/scconf"), "-i", inventory, "--today", TODAY, ...cliArgs], { cwd: dir, env, encoding: "utf8" });
@@ -53,7 +53,7 @@ function scconf(cliArgs) {
     process.stderr.write(`scconf ${cliArgs.join(" ")} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}\n`);
     process.exit(1);
   }
-  return { ms, stdout: r.stdout };
+  return { ms, stdout: r.stdout, phases: r.stderr.split("\n").filter((l) => l.startsWith("timing: ")).map((l) => l.slice(8)) };
 }
 
 try {
@@ -68,7 +68,7 @@ try {
       process.exit(1);
     }
     times.push(r.ms);
-    console.log(`run ${i + 1}: block on ${m[1]} of ${m[2]} devices confirmed in ${(r.ms / 1000).toFixed(2)} s`);
+    console.log(`run ${i + 1}: block on ${m[1]} of ${m[2]} devices confirmed in ${(r.ms / 1000).toFixed(2)} s (${r.phases.join("; ")})`);
   }
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];

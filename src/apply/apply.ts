@@ -111,7 +111,14 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       devices: results.map((r) => ({ device: r.device, outcome: r.outcome, ...(r.failedStep ? { failedStep: r.failedStep } : {}) })),
       ...(options.audit ?? {}),
     };
+    const t0 = performance.now();
     commit = await options.store.record(entries, { change: options.change, planHash: plan.id, operator: options.operator, kind: options.kind }, auditLine);
+    // one commit for the run records every applied device: the step of each
+    const ms = Math.round(performance.now() - t0);
+    for (const r of applied) {
+      r.executed.push("record");
+      r.timings.push({ step: "record", ms, ok: true });
+    }
   }
 
   const devices: DeviceSummary[] = [];

@@ -117,12 +117,6 @@ export function describeTransaction(plan: DevicePlan, options: TransactionOption
         expect: { en: "the change is final", ja: "変更が確定" },
         rollback: { en: "scconf rollback DEVICE --to <previous generation>", ja: "scconf rollback DEVICE --to <直前の世代>" },
       },
-      {
-        id: "record", device: d,
-        title: { en: "Record the new generation", ja: "新しい世代を記録" },
-        action: "commit the new artifacts to the backups repository (one commit for the run)",
-        expect: { en: "scconf generations DEVICE lists the new generation", ja: "scconf generations で新世代を確認" },
-      },
     );
   }
   steps.push({
@@ -131,5 +125,14 @@ export function describeTransaction(plan: DevicePlan, options: TransactionOption
     action: plan.transport === "netconf" ? "<unlock> the candidate" : "remove /var/lib/scconf/lock",
     expect: { en: "no lock remains", ja: "ロックが残っていない" },
   });
+  if (!options.dryRun) {
+    // after every device of the run: one backups commit records them all
+    steps.push({
+      id: "record", device: d,
+      title: { en: "Record the new generation", ja: "新しい世代を記録" },
+      action: "commit the new artifacts to the backups repository (one commit for the run, after every device)",
+      expect: { en: "scconf generations DEVICE lists the new generation", ja: "scconf generations で新世代を確認" },
+    });
+  }
   return steps;
 }

@@ -62,6 +62,9 @@ export async function planFromInventory(g: GlobalOptions, flags: PlanFlags): Pro
   // expired blocks are not rendered: say so, since this plan (apply) takes them off the devices
   for (const n of expiredBlockNotices(inventory, today)) process.stderr.write(paint(n, "yellow", useColor(process.stderr)) + "\n");
   const store = await openStore(inventory, { readOnly: true });
+  // the intent list since the last apply, with the change policy's classes (src/workflow);
+  // part of the plan id, so that an approval covers what the reviewer read
+  const since = intentSinceLastApply(inventory, storePath(inventory), today);
   const result = await makePlan(inventory, configs, {
     offline: flags.offline === true,
     parallel: parseParallel(flags.parallel),
@@ -69,10 +72,9 @@ export async function planFromInventory(g: GlobalOptions, flags: PlanFlags): Pro
     today,
     openDriver: await driverOpener(inventory),
     store: { latestArtifacts: async (d) => (await store.latest(d))?.artifacts },
+    intentChanges: since.changes,
   });
-  // the intent list since the last apply, with the change policy's classes (src/workflow)
-  const since = intentSinceLastApply(inventory, storePath(inventory), today);
-  const reviewed: ReviewedPlan = { ...result.plan, intentChanges: since.changes, review: since.review };
+  const reviewed: ReviewedPlan = { ...result.plan, review: since.review };
   result.plan = reviewed;
   for (const u of result.unreachable) {
     process.stderr.write(paint(`${u.device}: cannot read the current configuration: ${u.error.message}`, "red", useColor(process.stderr)) + "\n");

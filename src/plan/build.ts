@@ -75,12 +75,17 @@ export function planDevice(inventory: Inventory, config: DeviceConfig, current: 
   };
 }
 
-/** The plan's identity: what it would do, not when or by whom it was made. */
-export function planId(devices: readonly DevicePlan[]): string {
+/**
+ * The plan's identity: what it would do and what the reviewer read (the
+ * intent list with its classes), not when or by whom it was made. Approvals
+ * name this id, so editing either part needs a new approval.
+ */
+export function planId(devices: readonly DevicePlan[], intentChanges: readonly IntentChange[] = []): string {
   const body = devices
     .map((d) => `${d.device}\n${d.artifacts.map((a) => `${a.id} ${a.currentHash ?? "absent"} ${a.desiredHash}`).join("\n")}`)
     .join("\n\n");
-  return sha256(body).slice(0, 16);
+  const intent = intentChanges.map((c) => `${c.op} ${c.org} ${c.kind} ${c.key} ${c.summary} ${c.class ?? ""} ${c.needsWindow ? "window" : ""}`).join("\n");
+  return sha256(intent ? `${body}\n\nintent\n${intent}` : body).slice(0, 16);
 }
 
 export function assemblePlan(args: {
@@ -94,7 +99,7 @@ export function assemblePlan(args: {
 }): Plan {
   return {
     format: PLAN_FORMAT,
-    id: planId(args.devices),
+    id: planId(args.devices, args.intentChanges),
     createdAt: (args.now ?? new Date()).toISOString(),
     operator: args.operator,
     inventoryRevision: args.inventory.revision,

@@ -28,6 +28,6 @@ export function readPlan(path: string): Plan {
       }
     }
   }
-  if (planId(plan.devices) !== plan.id) throw new PlanFileError(`${path}: the plan id does not match its content; the plan was modified after it was made`);
+  if (planId(plan.devices, plan.intentChanges) !== plan.id) throw new PlanFileError(`${path}: the plan id does not match its content; the plan was modified after it was made`);
   return plan;
 }

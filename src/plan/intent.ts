@@ -39,6 +39,8 @@ function items(org: Org): Array<Omit<IntentItem, "hash"> & { value: unknown }> {
   org.firewall.forEach((r, i) =>
     add("firewall", r.name, `${r.from.join(",")} → ${r.to.join(",")} ${r.protocol}${ports(r.ports)} ${r.action}${r.expires ? ` until ${r.expires}` : ""}`, r, i),
   );
+  // sharing an object with other organizations opens their firewall rules to it
+  for (const e of org.exports) add("firewall", `export ${e.name}`, `export ${e.name} to ${e.to.join(",")}`, e);
   if (org.bandwidth) add("firewall", "bandwidth", `bandwidth cap in ${org.bandwidth.ingressMbps} Mbps / out ${org.bandwidth.egressMbps} Mbps`, org.bandwidth);
   if (org.urlFilter) {
     for (const list of ["block", "allow"] as const) {

@@ -119,7 +119,7 @@ mkdir -p ${this.q(p.dir)} && mkdir ${this.q(p.lock)} 2>/dev/null || exit 0
     );
     if (taken.stdout.trim() !== "acquired") {
       const holder = await this.readJson<LockRecord>(p.lockOwner);
-      throw new LockHeldError(this.device, holderText(holder));
+      throw new LockHeldError(this.device, `${holderText(holder)}${staleHint(holder, this.device)}`);
     }
     this.heldLock = record;
     // checked while holding the lock, so that no other run can be cleaning it up at the same time
@@ -400,6 +400,19 @@ export function createFileDriver(device: Device, options: FileDriverOptions = {}
       throw new DeviceError(device.name, "connect", `transport '${device.transport}' is not a file device`);
   }
   return new FileDeviceDriver(device, host, options.stateDir ?? DEFAULT_STATE_DIR);
+}
+
+/** Says so when the lock's holder is provably gone (a process of this host that no longer exists), or cannot be known. */
+function staleHint(holder: LockRecord | null, device: string): string {
+  if (!holder) return `; if no run is working on the device, run 'scconf recover ${device} --force'`;
+  if (holder.host !== os.hostname()) return "";
+  try {
+    process.kill(holder.pid, 0);
+    return "";
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EPERM") return "";
+    return `; that process no longer exists (a crashed or killed run): run 'scconf recover ${device}'`;
+  }
 }
 
 /** A lock owner for this process, for callers that have no better one. */

@@ -186,7 +186,8 @@ describe("two concurrent applies to one device", () => {
 });
 
 describe("a run refused at the lock leaves the holder's work alone", () => {
-  it("ssh: the loser's cleanup (discard after LockHeldError) does not remove the holder's staged files", async () => {
+  // runTransaction no longer discards without the lock; the driver itself must not either (recover, other callers)
+  it("ssh driver: discard() by a driver that did not get the lock leaves the holder's staged files alone", async () => {
     const p = await seeded();
     const [config] = render(p, ["dns-unbound"]);
     const spec = deviceOf(loadProject(p), "dns-unbound");
@@ -200,7 +201,7 @@ describe("a run refused at the lock leaves the holder's work alone", () => {
       expect(await readOrNull(staged)).toBe(config!.artifacts[0]!.content);
       await other.connect();
       await expect(other.lock(lockOwner("e2e", "other"))).rejects.toThrow(/locked by e2e \(change holder/);
-      // exactly what runTransaction does after any failure before commit
+      // what runTransaction did after any failure before commit, the lock step included
       await other.discard().catch(() => undefined);
       expect(await readOrNull(staged), "the other run removed the lock holder's staging directory").toBe(config!.artifacts[0]!.content);
       const v = await holder.validate();

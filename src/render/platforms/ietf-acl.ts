@@ -181,6 +181,10 @@ export function renderAcls(ctx: RenderContext): string {
   const block = blocklistAcl(ctx);
   if (block) acls.push(block);
   for (const o of orgs) if (o.rules.length > 0) acls.push(orgAcl(o));
+  // `acl` is a system-ordered list: the device returns it sorted by name, and
+  // the read-back after a commit must compare equal. Evaluation order comes
+  // from the attachment (blocklist first), not from the list order.
+  acls.sort(byName);
   const policers = orgs.flatMap(orgPolicers).sort(byName);
   return ctx.templates.render("acls", {
     header: headerLines(ctx, "acls"),

@@ -80,7 +80,7 @@ const VERIFY_EN: Record<StepId, string> = {
 export const MESSAGES: Record<Lang, Messages> = {
   ja: {
     title: "作業手順書",
-    meta: { plan: "計画ID", createdAt: "計画作成日時", preparedBy: "計画作成者", revision: "インベントリ版", devices: "対象機器数", planFile: "計画ファイル", language: "言語" },
+    meta: { plan: "計画ID", createdAt: "計画作成日時", preparedBy: "計画作成者", revision: "インベントリ版", devices: "対象機器", planFile: "計画ファイル", language: "言語" },
     purpose: {
       heading: "目的と依頼元",
       requester: "依頼元（接続団体）",
