@@ -139,7 +139,7 @@ export function registerApply(program: Command, globals: () => GlobalOptions): v
         plan = readPlan(planFile);
         process.stdout.write(formatPlan(plan, { paint: painter(), orgName: orgNamer(inventory), diffs: false }));
       } else {
-        const made = await planFromInventory(g, flags);
+        const made = await planFromInventory(g, flags, { writableStore: flags.dryRun !== true });
         inventory = made.inventory;
         plan = made.result.plan;
         if (made.result.unreachable.length) throw new UserError("some devices could not be read; nothing was changed", EXIT.deviceFailure);

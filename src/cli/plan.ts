@@ -55,13 +55,18 @@ export function parseParallel(text: string | undefined, fallback = 8): number {
 }
 
 /** Validates, renders and plans: shared by `plan` and by `apply` without a plan file. */
-export async function planFromInventory(g: GlobalOptions, flags: PlanFlags): Promise<{ inventory: Inventory; result: MakePlanResult; store: GenerationStore }> {
+/** `writableStore`: apply without a plan file refuses a store it could not record into before it reads any device. */
+export async function planFromInventory(
+  g: GlobalOptions,
+  flags: PlanFlags,
+  options: { writableStore?: boolean } = {},
+): Promise<{ inventory: Inventory; result: MakePlanResult; store: GenerationStore }> {
   const { inventory } = loadValidInventory(g, { quietWarnings: true });
   const today = g.today ?? todayIn(inventory.cloud.timezone);
   const configs = renderOrExit(inventory, today, selectDevices(inventory, flags.device, flags.org));
   // expired blocks are not rendered: say so, since this plan (apply) takes them off the devices
   for (const n of expiredBlockNotices(inventory, today)) process.stderr.write(paint(n, "yellow", useColor(process.stderr)) + "\n");
-  const store = await openStore(inventory, { readOnly: true });
+  const store = await openStore(inventory, { readOnly: options.writableStore !== true });
   // the intent list since the last apply, with the change policy's classes (src/workflow);
   // part of the plan id, so that an approval covers what the reviewer read
   const since = intentSinceLastApply(inventory, storePath(inventory), today);

@@ -292,7 +292,11 @@ mkdir -p ${this.q(p.dir)} && mkdir ${this.q(p.lock)} 2>/dev/null || exit 0
         // final by definition: going back is a rollback to an earlier generation, not a discard
         return;
       default:
-        await this.run("discard", `rm -rf ${this.q(this.paths.stage)}`);
+        // the staging area is ours to remove only while we hold the lock (a
+        // half-finished stage included); otherwise it may be the lock holder's
+        if (this.phase.name === "staged" || this.heldLock) {
+          await this.run("discard", `rm -rf ${this.q(this.paths.stage)}`);
+        }
         this.phase = { name: "idle" };
     }
   }
@@ -307,6 +311,12 @@ mkdir -p ${this.q(p.dir)} && mkdir ${this.q(p.lock)} 2>/dev/null || exit 0
     try {
       await this.revertNow(journal);
     } catch (revertError) {
+      if (revertError instanceof ReloadAfterRevertFailed) {
+        // the files are back (read back) and the timer is stopped: only the service is in doubt
+        this.phase = { name: "idle" };
+        const bare = cause instanceof DeviceError ? reason.slice(`${cause.device}: ${cause.step}: `.length) : reason;
+        throw new DeviceError(this.device, step, `${bare}; the previous files were restored (read back), but reloading them failed too: check the service`, revertError.detail);
+      }
       throw new DeviceError(
         this.device,
         step,
@@ -336,7 +346,7 @@ mkdir -p ${this.q(p.dir)} && mkdir ${this.q(p.lock)} 2>/dev/null || exit 0
     await this.run("revert", `rm -rf ${this.q(p.prev)} ${this.q(p.journal)} ${this.q(p.stage)}`);
     this.phase = { name: "idle" };
     if (result.code === REVERT_EXIT.reloadFailed) {
-      throw new DeviceError(this.device, "revert", "the previous files are back, but reloading them failed", result.stdout.trim());
+      throw new ReloadAfterRevertFailed(this.device, result.stdout.trim());
     }
   }
 
@@ -400,6 +410,14 @@ export function createFileDriver(device: Device, options: FileDriverOptions = {}
       throw new DeviceError(device.name, "connect", `transport '${device.transport}' is not a file device`);
   }
   return new FileDeviceDriver(device, host, options.stateDir ?? DEFAULT_STATE_DIR);
+}
+
+/** The revert restored the previous files (read back), but the reload after it failed. */
+class ReloadAfterRevertFailed extends DeviceError {
+  constructor(device: string, detail: string) {
+    super(device, "revert", "the previous files are back, but reloading them failed", detail);
+    this.name = "ReloadAfterRevertFailed";
+  }
 }
 
 /** Says so when the lock's holder is provably gone (a process of this host that no longer exists), or cannot be known. */

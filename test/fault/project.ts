@@ -24,7 +24,7 @@ export interface FaultProject {
 
 export interface ProjectOptions {
   /** the device's fields besides name, platform, kinds, paths and stateDir (transport, address, commands...) */
-  device: Record<string, unknown>;
+  device: Record<string, unknown> | ((where: { dir: string; file: string; commandLog: string }) => Record<string, unknown>);
   /** content put on the device before the test */
   seed?: string;
 }
@@ -40,9 +40,11 @@ export async function makeFaultProject(options: ProjectOptions): Promise<FaultPr
   const original = await readFile(path.join(SMALL_INVENTORY, "devices.yaml"), "utf8");
   // the fixture's other devices stay (local), so that every change kind keeps a device
   const others = [...original.matchAll(/^ {2}- (\{ name: (?!dns-unbound)[^\n]*\})$/gm)].map((m) => m[1]);
-  const mine = JSON.stringify({ name: DEVICE, platform: "unbound", kinds: ["dns"], paths: { unbound: file }, stateDir, ...options.device });
+  const commandLog = path.join(dir, "device-commands.log");
+  const fields = typeof options.device === "function" ? options.device({ dir, file, commandLog }) : options.device;
+  const mine = JSON.stringify({ name: DEVICE, platform: "unbound", kinds: ["dns"], paths: { unbound: file }, stateDir, ...fields });
   await writeFile(path.join(inventory, "devices.yaml"), `devices:\n${[...others, mine].map((d) => `  - ${d}`).join("\n")}\n`);
-  return { dir, inventory, backups: path.join(dir, "backups"), file, stateDir, commandLog: path.join(dir, "device-commands.log") };
+  return { dir, inventory, backups: path.join(dir, "backups"), file, stateDir, commandLog };
 }
 
 /** An inventory copy next to the original (same project dir, so the same store and local roots) whose tsu zone differs by `variant`. */
