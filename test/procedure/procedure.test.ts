@@ -158,14 +158,14 @@ describe("the procedure describes what apply executes", () => {
     }
   });
 
-  it("the real apply executes the described steps; the record step runs once for the whole run, and generation 1 is the state before", async () => {
+  it("the real apply executes exactly the described steps (record last, once for the whole run), and generation 1 is the state before", async () => {
     const result = await applyPlan(plan, await applyOptions(false));
     expect(result.exitCode, JSON.stringify(result.devices.map((d) => [d.device, d.outcome, d.error]))).toBe(0);
     for (const d of plan.devices.filter((x) => x.changed)) {
       const described = procedureSteps(d, inventory.devices.find((x) => x.name === d.device)!).map((s) => s.id);
       const r = result.devices.find((x) => x.device === d.device)!;
-      // "record" is described per device but executed by the fleet after every device: one backups commit per run
-      expect({ device: d.device, executed: r.executed }).toEqual({ device: d.device, executed: described.filter((id) => id !== "record") });
+      // "record" is the fleet's one backups commit after every device: described and executed last
+      expect({ device: d.device, executed: r.executed }).toEqual({ device: d.device, executed: described });
       expect(r.generationAfter).toBe(2);
       const before = await store.read(d.device, facts[d.device]!.returnTo!.generation);
       expect(before.artifacts.every((a) => a.content === HAND_WRITTEN)).toBe(true);

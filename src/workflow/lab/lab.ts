@@ -13,7 +13,7 @@ import { localFilePath } from "../../transport/index.js";
 import type { CheckFile } from "./check.js";
 import { launchNetconfd } from "./netconfd.js";
 import { applyOverlay, formatOverlay, LabError, labDirOf, OVERLAY_FORMAT, overlayPath, type LabOverlay } from "./overlay.js";
-import { isAlive, readCmdline, stopPid, type StopOutcome } from "./process.js";
+import { isAlive, readCmdline, sameProcess, stopPid, type StopOutcome } from "./process.js";
 import { launchSshd } from "./sshd.js";
 import { overlayFor, planStandIn, type Endpoint, type StandIn, type StandInKind } from "./stand-ins.js";
 
@@ -69,7 +69,7 @@ export function readLabState(labDir: string): LabState | undefined {
 
 const running = (p: LabProcess) => {
   const seen = readCmdline(p.pid);
-  return seen !== undefined && seen.join("\0") === p.cmdline.join("\0");
+  return seen !== undefined && sameProcess(seen, p.cmdline);
 };
 
 export async function labUp(inventory: Inventory, options: LabUpOptions): Promise<LabState> {

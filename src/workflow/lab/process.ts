@@ -97,10 +97,26 @@ export type StopOutcome = "stopped" | "gone" | "replaced";
  * Stops the process `pid` if it is still the one recorded (same command line);
  * a pid now used by another program is left alone ("replaced").
  */
+/**
+ * Is the process still the one we started? OpenSSH rewrites its process title
+ * ("sshd: /usr/sbin/sshd -D -e -f CFG [listener] 0 of 10-100 startups"), so an
+ * exact comparison of /proc/PID/cmdline fails by itself after a while. The
+ * lab's own paths (its config file, its socket) are unique to this lab and
+ * survive the rewrite: the process is ours while every one of them still shows.
+ */
+export function sameProcess(seen: readonly string[], expected: readonly string[]): boolean {
+  if (seen.length === expected.length && seen.every((part, i) => part === expected[i])) return true;
+  // the title may already be rewritten when it was recorded: compare word by word
+  const words = (list: readonly string[]) => list.flatMap((a) => a.split(/\s+/)).filter(Boolean);
+  const text = new Set(words(seen));
+  const marks = words(expected).filter((w) => w.includes("/") && !/^\/(usr|bin|sbin)\//.test(w));
+  return marks.length > 0 && marks.every((m) => text.has(m));
+}
+
 export async function stopPid(pid: number, expected?: readonly string[]): Promise<StopOutcome> {
   const seen = readCmdline(pid);
   if (!seen) return "gone";
-  if (expected && (seen.length !== expected.length || seen.some((part, i) => part !== expected[i]))) return "replaced";
+  if (expected && !sameProcess(seen, expected)) return "replaced";
   try {
     process.kill(pid, "SIGTERM");
   } catch {
