@@ -230,8 +230,11 @@ async function figure3() {
   process.stderr.write(`   (setup: generating and applying a first generation to the local devices ...)\n`);
   generate({ mode: "mixed", orgs, rules, seed: 1, out: dir });
   const t0 = Date.now();
-  await measureOnce(["-i", inv, "apply", "--yes", "--operator", "bench", "--change", "bench-setup"], { cwd: dir });
-  notes.push(`figure 3 setup: apply of the first generation to 7 local devices took ${((Date.now() - t0) / 1000).toFixed(1)} s (not a figure)`);
+  // not dns-bind-1: with one zone file per organization its commit script is one `sh -c` argument
+  // over Linux's 128 KiB limit (spawn E2BIG, see BENCHMARKS.md); the plan shows its zones as new
+  const setupDevices = ["fw-nft-1", "fw-srx-1", "utm-fg-1", "acl-nc-1", "rp-nginx-1", "mail-postfix-1"];
+  await measureOnce(["-i", inv, "apply", "--yes", "--operator", "bench", "--change", "bench-setup", "-d", ...setupDevices], { cwd: dir });
+  notes.push(`figure 3 setup: apply of the first generation to 6 local devices (all but dns-bind-1) took ${((Date.now() - t0) / 1000).toFixed(1)} s (not a figure)`);
   generate({ mode: "mixed", orgs, rules, seed: 1, out: dir, touch: 20 });
   await bench(3, `${orgs}×${rules}: validate`, ["-i", inv, "validate"], { cwd: dir });
   await bench(3, `${orgs}×${rules}: validate + render (7 devices)`, ["-i", inv, "render", "--out", out], { cwd: dir, before: () => rmSync(out, { recursive: true, force: true }) });

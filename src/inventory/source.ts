@@ -1,5 +1,6 @@
 // A YAML file parsed with positions, so that any finding can name file:line:col.
 import { readFileSync, statSync } from "node:fs";
+import jsYaml from "js-yaml";
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { Diagnostic, PathSegment } from "./diagnostics.js";
 import { formatPath } from "./diagnostics.js";
@@ -14,21 +15,42 @@ export interface Position {
   column: number;
 }
 
+/**
+ * Anchors, tags and merge keys are rare in an inventory; a file that uses
+ * them goes through the `yaml` library, which limits alias expansion.
+ */
+const NEEDS_FULL_PARSER = /(^|[\s[{,:-])[&!]\S|<<\s*:/m;
+
+function parseWithPositions(text: string, lines: LineCounter): Document.Parsed {
+  return parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true, version: "1.2" });
+}
+
+/**
+ * Two parsers, one result. The values come from js-yaml (core schema, the
+ * same YAML 1.2 semantics as the `yaml` library, several times faster); the
+ * positions come from the `yaml` library's document, built only when a
+ * finding needs a line and column or when js-yaml refuses the file (so that
+ * the error itself is located). A test proves both give the same values.
+ */
 export class SourceFile {
+  private doc: Document.Parsed | undefined;
   private constructor(
     /** the path as shown to the user (relative to the working directory when possible) */
     readonly file: string,
-    readonly doc: Document.Parsed | undefined,
+    private readonly text: string,
     private readonly lines: LineCounter,
     /** the plain value, undefined when the file could not be parsed */
     readonly value: unknown,
     readonly diagnostics: Diagnostic[],
-  ) {}
+    doc?: Document.Parsed,
+  ) {
+    this.doc = doc;
+  }
 
   static read(absPath: string, shownAs: string): SourceFile {
     const lines = new LineCounter();
     const fail = (message: string, pos: Position = { line: 1, column: 1 }, hint?: string) =>
-      new SourceFile(shownAs, undefined, lines, undefined, [
+      new SourceFile(shownAs, "", lines, undefined, [
         { severity: "error", code: "yaml", file: shownAs, ...pos, path: "(file)", message, ...(hint ? { hint } : {}) },
       ]);
     let size: number;
@@ -47,7 +69,20 @@ export class SourceFile {
       const offset = text.indexOf("\uFFFD");
       return fail("the file is not valid UTF-8", lineCol(text, offset), "save the file as UTF-8 (Shift_JIS is not accepted)");
     }
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true, version: "1.2" });
+    if (!NEEDS_FULL_PARSER.test(text)) {
+      try {
+        // json: false makes a duplicate key an error, as uniqueKeys does below
+        const value = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, json: false, filename: shownAs });
+        return new SourceFile(shownAs, text, lines, value === undefined ? null : value, []);
+      } catch {
+        // fall through: the yaml library says where and why
+      }
+    }
+    return SourceFile.readFully(shownAs, text, lines);
+  }
+
+  private static readFully(shownAs: string, text: string, lines: LineCounter): SourceFile {
+    const doc = parseWithPositions(text, lines);
     const diags: Diagnostic[] = [];
     for (const e of [...doc.errors]) {
       const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
@@ -58,7 +93,7 @@ export class SourceFile {
       const pos = w.linePos?.[0] ?? lines.linePos(w.pos[0]);
       diags.push({ severity: "warning", code: "yaml", file: shownAs, line: pos.line, column: pos.col, path: "(file)", message: firstLine(w.message) });
     }
-    if (diags.some((d) => d.severity === "error")) return new SourceFile(shownAs, doc, lines, undefined, diags);
+    if (diags.some((d) => d.severity === "error")) return new SourceFile(shownAs, text, lines, undefined, diags, doc);
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -67,9 +102,15 @@ export class SourceFile {
         ? `YAML aliases expand beyond the limit (${MAX_ALIAS_COUNT} alias uses); the file is refused`
         : `cannot read the YAML: ${firstLine((err as Error).message)}`;
       diags.push({ severity: "error", code: "yaml", file: shownAs, line: 1, column: 1, path: "(file)", message });
-      return new SourceFile(shownAs, doc, lines, undefined, diags);
+      return new SourceFile(shownAs, text, lines, undefined, diags, doc);
     }
-    return new SourceFile(shownAs, doc, lines, value, diags);
+    return new SourceFile(shownAs, text, lines, value, diags, doc);
+  }
+
+  /** The document with positions, built on first use. */
+  private positioned(): Document.Parsed | undefined {
+    if (!this.doc && this.text) this.doc = parseWithPositions(this.text, this.lines);
+    return this.doc;
   }
 
   /**
@@ -78,8 +119,9 @@ export class SourceFile {
    * (used for unknown keys).
    */
   locate(path: readonly PathSegment[], opts: { key?: boolean } = {}): Position {
-    if (!this.doc) return { line: 1, column: 1 };
-    let node: unknown = this.doc.contents;
+    const doc = this.positioned();
+    if (!doc) return { line: 1, column: 1 };
+    let node: unknown = doc.contents;
     let best: Position = { line: 1, column: 1 };
     const posOf = (n: unknown): Position | undefined => {
       const range = (n as Node | undefined)?.range;
@@ -111,7 +153,7 @@ export class SourceFile {
 
   /** Does the path exist in the file as written (before defaults)? */
   has(path: readonly PathSegment[]): boolean {
-    return this.doc?.hasIn(path as PathSegment[]) ?? false;
+    return this.positioned()?.hasIn(path as PathSegment[]) ?? false;
   }
 
   diagnostic(

@@ -25,6 +25,8 @@ export interface FaultProject {
 export interface ProjectOptions {
   /** the device's fields besides name, platform, kinds, paths and stateDir (transport, address, commands...) */
   device: Record<string, unknown> | ((where: { dir: string; file: string; commandLog: string }) => Record<string, unknown>);
+  /** other fixture devices replaced by these fields (by name) */
+  replace?: Record<string, Record<string, unknown>>;
   /** content put on the device before the test */
   seed?: string;
 }
@@ -39,7 +41,9 @@ export async function makeFaultProject(options: ProjectOptions): Promise<FaultPr
   if (options.seed !== undefined) await writeFile(file, options.seed);
   const original = await readFile(path.join(SMALL_INVENTORY, "devices.yaml"), "utf8");
   // the fixture's other devices stay (local), so that every change kind keeps a device
-  const others = [...original.matchAll(/^ {2}- (\{ name: (?!dns-unbound)[^\n]*\})$/gm)].map((m) => m[1]);
+  const others = [...original.matchAll(/^ {2}- (\{ name: (?!dns-unbound)([a-z0-9-]+)[^\n]*\})$/gm)].map((m) =>
+    options.replace?.[m[2]!] ? JSON.stringify({ name: m[2], ...options.replace[m[2]!] }) : m[1],
+  );
   const commandLog = path.join(dir, "device-commands.log");
   const fields = typeof options.device === "function" ? options.device({ dir, file, commandLog }) : options.device;
   const mine = JSON.stringify({ name: DEVICE, platform: "unbound", kinds: ["dns"], paths: { unbound: file }, stateDir, ...fields });

@@ -87,6 +87,8 @@ function faults(transport: "ssh" | "netconf"): Fault[] {
       });
     }
   }
+  // a byte count: the first 200 bytes of the staging upload get through, then the link drops
+  list.push({ name: "cut after 200 bytes to the device once stage starts", step: "stage", inject: (p) => p.cutAfterBytes(200, "up", "pass"), after: "pass", expect: ["refused"] });
   for (const step of PAST_COMMIT) {
     list.push({ name: `cut when ${step} starts, link stays down`, step, inject: (p) => p.cutNow("down"), after: "down", expect: ["unknown", "reverted"] });
   }
