@@ -113,17 +113,7 @@ export class SshHost implements Host {
     const client = this.client;
     this.fail("the connection was closed by scconf");
     if (!client || this.ended) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        client.destroy();
-        resolve();
-      }, 2_000);
-      client.once("close", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      client.end();
-    });
+    await endSshClient(client);
   }
 
   private connected(): Client {
@@ -284,4 +274,19 @@ function killChannel(channel: ClientChannel): void {
     // the channel is already gone
   }
   channel.close();
+}
+
+/** Ends an SSH connection politely, and for sure after `graceMs` (a dead peer never answers). */
+export function endSshClient(client: Client, graceMs = 2_000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      client.destroy();
+      resolve();
+    }, graceMs);
+    client.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.end();
+  });
 }

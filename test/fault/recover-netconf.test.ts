@@ -46,7 +46,7 @@ describe("scconf recover on a NETCONF device", () => {
       const kept = await scconf(p, ["recover", "acl-nc", "--yes"]);
       expect(kept.code, show(kept)).toBe(3);
       expect(kept.stdout).toMatch(/the candidate is locked by NETCONF session \d+/);
-      expect(kept.stdout).toMatch(/--force kills session/);
+      expect(kept.stdout).toMatch(/--force' kills session \d+/);
       const forced = await scconf(p, ["recover", "acl-nc", "--yes", "--force"]);
       expect(forced.code, show(forced)).toBe(0);
       expect(forced.stdout).toMatch(/killed NETCONF session \d+/);

@@ -4,7 +4,7 @@
 import type { Client } from "ssh2";
 import type { Device } from "../../model/types.js";
 import { DeviceError } from "../driver.js";
-import { openSshClient } from "../ssh.js";
+import { endSshClient, openSshClient } from "../ssh.js";
 import { CliShell, stripEcho, type CliReply, type CliRunOptions } from "./shell.js";
 
 export interface SshCliOptions {
@@ -77,17 +77,7 @@ export class CliSession {
     const client = this.client;
     this.client = undefined;
     if (!client) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        client.destroy();
-        resolve();
-      }, 2_000);
-      client.once("close", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      client.end();
-    });
+    await endSshClient(client);
   }
 
   private current(step: string): CliShell {
