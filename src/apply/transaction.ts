@@ -141,9 +141,9 @@ export async function runTransaction(ctx: TransactionContext): Promise<DeviceRes
     const cause = failure.cause;
     result.error = cause instanceof DeviceError && cause.detail ? `${cause.message}\n${cause.detail}` : failure.message;
     if (cause instanceof LockHeldError) result.error = cause.message;
-    else if (failure.step === "lock" && !locked && !(cause instanceof DeviceError && cause.step === "lock")) {
-      // no answer from the device (a lost connection, a timeout): the request may have
-      // reached it and only the answer was lost
+    else if (failure.step === "lock" && !locked && !result.error.includes("scconf recover")) {
+      // no clear answer from the device (a lost connection, a timeout, a killed command):
+      // the request may have reached it and only the answer was lost
       result.error += `\nthe lock may have been taken before this failure; check with 'scconf recover ${plan.device}'`;
     }
     if (committed) {
