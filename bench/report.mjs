@@ -21,7 +21,7 @@ if (probes.length) {
 }
 if (data.ratios.length) {
   out.push("", "| ratio | wall | CPU | peak RSS |", "|---|---|---|---|");
-  for (const r of data.ratios) out.push(`| ${r.label} | ×${r.wall.toFixed(2)} | ×${r.cpu.toFixed(2)} | ${Number.isNaN(r.rss) ? "" : `×${r.rss.toFixed(2)}`} |`);
+  for (const r of data.ratios) out.push(`| ${r.label} | ×${r.wall.toFixed(2)} | ×${r.cpu.toFixed(2)} | ${typeof r.rss === "number" && !Number.isNaN(r.rss) ? `×${r.rss.toFixed(2)}` : ""} |`);
 }
 for (const n of data.notes) out.push("", `Note: ${n}`);
 process.stdout.write(out.join("\n") + "\n");

@@ -1,5 +1,8 @@
 // Desired (rendered) vs current (fetched) -> Plan. Pure.
+import { randomBytes } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
+import { detectSecrets } from "../backup/detect.js";
+import { redact } from "../backup/redact.js";
 import type { DeviceConfig, Inventory } from "../model/types.js";
 import type { FetchedArtifact } from "../transport/driver.js";
 import { canonicalXml } from "../transport/netconf/artifacts.js";
@@ -41,7 +44,26 @@ export function sameButRevision(current: string, desired: string): boolean {
   return true;
 }
 
-export function planDevice(inventory: Inventory, config: DeviceConfig, current: CurrentState): DevicePlan {
+/**
+ * The diff a human reads (terminal, plan file, pull-request comment). What a
+ * device runs now may hold secrets that scconf never wrote (a key someone put
+ * in by hand): both sides are redacted the way backups are, with a key of this
+ * plan only, so an unchanged secret shows as unchanged and a changed one as
+ * changed, but no value is written. Fail closed: if the independent detector
+ * still finds a secret, the diff is withheld. Hashes and `desired` stay exact.
+ */
+function displayDiff(device: string, platform: string, path: string, current: string | null, desired: string, key: Buffer): string {
+  const name = `${device}:${path}`;
+  const before = current === null ? "" : redact(current, platform, key);
+  const after = redact(desired, platform, key);
+  const diff = createTwoFilesPatch(name, name, before, after, current === null ? "(absent)" : "current", "desired", { context: 3 });
+  if (detectSecrets(diff).length) {
+    return `--- ${name}\tcurrent\n+++ ${name}\tdesired\n(diff withheld: the device's current configuration holds a secret that scconf cannot redact; compare on the device)\n`;
+  }
+  return diff;
+}
+
+export function planDevice(inventory: Inventory, config: DeviceConfig, current: CurrentState, redactionKey: Buffer = randomBytes(32)): DevicePlan {
   const device = inventory.devices.find((d) => d.name === config.device);
   if (!device) throw new Error(`unknown device ${config.device}`);
   const byId = new Map(current.artifacts.map((a) => [a.id, a]));
@@ -56,10 +78,7 @@ export function planDevice(inventory: Inventory, config: DeviceConfig, current: 
     const currentHash = cur === null ? null : sha256(cur);
     const desiredHash = sha256(a.content);
     const action = cur === null ? "create" : currentHash === desiredHash ? "unchanged" : "update";
-    const diff =
-      action === "unchanged"
-        ? ""
-        : createTwoFilesPatch(`${config.device}:${a.path}`, `${config.device}:${a.path}`, cur ?? "", a.content, cur === null ? "(absent)" : "current", "desired", { context: 3 });
+    const diff = action === "unchanged" ? "" : displayDiff(config.device, config.platform, a.path, cur, a.content, redactionKey);
     return { id: a.id, path: a.path, kinds: a.kinds, format: a.format, action, currentHash, desiredHash, desired: a.content, diff, ...countLines(diff) };
   });
   return {

@@ -115,11 +115,8 @@ describe("a secrets scan over everything scconf writes", () => {
     expect(leaks.filter((l) => !planOutput(l))).toEqual([]);
   }, 180_000);
 
-  // KNOWN BUG (reported, not fixed here): the plan's diff shows the device's current
-  // artifact verbatim, so secrets a device holds in an artifact appear in plan files,
-  // plan output and (src/workflow/format.ts) pull-request comments. Proposed fix: build
-  // the displayed diff from redact()ed text (src/plan/build.ts). it.fails turns red once fixed.
-  it.fails("finds none of the planted values in plan files and plan output", () => {
+  // the plan's diff is built from redacted text on both sides (src/plan/build.ts displayDiff)
+  it("finds none of the planted values in plan files and plan output", () => {
     expect(leaks).toEqual([]);
   });
 });
