@@ -60,7 +60,7 @@ function parseArgs(argv) {
 }
 
 function readmeText() {
-  return "usage: node bench/gen-inventory.mjs --out DIR [--mode mixed|policy] [--orgs N] [--rules M] [--seed S] [--aerleon]\n";
+  return "usage: node bench/gen-inventory.mjs --out DIR [--mode mixed|policy] [--orgs N] [--rules M] [--seed S] [--touch K] [--aerleon] [--ssh-devices JSON]\n";
 }
 
 // ───────────────────────── helpers ─────────────────────────

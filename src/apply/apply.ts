@@ -96,8 +96,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
 
   let commit: string | undefined;
   const applied = results.filter((r) => r.outcome === "applied");
-  // a run in which no device was applied has no generation to record (the store refuses an empty record)
-  if (!options.dryRun && applied.length > 0) {
+  // every run that tried a device leaves its audit line; applied devices get their generation in the same commit
+  const attempted = results.some((r) => r.outcome !== "unchanged");
+  if (!options.dryRun && attempted) {
     const entries = applied.map((r) => {
       const d = plan.devices.find((x) => x.device === r.device)!;
       return { device: d.device, platform: d.platform, artifacts: d.artifacts.map((a) => ({ id: a.id, path: a.path, content: a.desired })) };
@@ -112,7 +113,12 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       ...(options.audit ?? {}),
     };
     const t0 = performance.now();
-    commit = await options.store.record(entries, { change: options.change, planHash: plan.id, operator: options.operator, kind: options.kind }, auditLine);
+    const meta = { change: options.change, planHash: plan.id, operator: options.operator, kind: options.kind };
+    if (entries.length) commit = await options.store.record(entries, meta, auditLine);
+    else {
+      // nothing changed on any device: the audit line must not cost the operator the summary
+      commit = await options.store.record([], meta, auditLine).catch(() => undefined);
+    }
     // one commit for the run records every applied device: the step of each
     const ms = Math.round(performance.now() - t0);
     for (const r of applied) {

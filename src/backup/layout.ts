@@ -5,8 +5,9 @@ import { detectSecrets } from "./detect.js";
 import { SecretLeakError, StoreError } from "./errors.js";
 import { redact } from "./redact.js";
 
-export type RecordKind = "backup" | "apply" | "rollback" | "emergency";
-export const RECORD_KINDS: readonly RecordKind[] = ["backup", "apply", "rollback", "emergency"];
+/** "approval" records only an audit line: no device changes by it */
+export type RecordKind = "backup" | "apply" | "rollback" | "emergency" | "approval";
+export const RECORD_KINDS: readonly RecordKind[] = ["backup", "apply", "rollback", "emergency", "approval"];
 
 export interface StoredArtifact {
   id: string;
@@ -83,7 +84,6 @@ export interface PreparedDevice {
  * written, so a refusal leaves no trace in the repository.
  */
 export function prepareDevices(entries: RecordEntry[], key: Buffer): PreparedDevice[] {
-  if (entries.length === 0) throw new StoreError("nothing to record: no device given");
   const seen = new Set<string>();
   const findings: string[] = [];
   const prepared = entries.map((entry) => {

@@ -139,6 +139,8 @@ export class GenerationStore {
    */
   async record(entries: RecordEntry[], meta: RecordMeta, audit?: Readonly<Record<string, unknown>>): Promise<string> {
     checkRecordMeta(meta);
+    // a run that changed no device (all refused, an approval) still leaves its audit line
+    if (entries.length === 0 && audit === undefined) throw new StoreError("nothing to record: no device and no audit line given");
     const prepared = prepareDevices(entries, await this.redactionKey());
     const devices = prepared.map((p) => p.device);
     assertNoSecrets(commitMessage(meta, devices, devices), "commit message");
@@ -154,7 +156,8 @@ export class GenerationStore {
       }
       try {
         for (const device of prepared) await this.writeDevice(device);
-        await this.git.raw(["add", "-A", "--", "devices"]);
+        // an audit-only record (no device) may come before any device exists
+        if (prepared.length) await this.git.raw(["add", "-A", "--", "devices"]);
         const changed = await this.changedDevices();
         await this.appendAudit({
           time: new Date().toISOString(),

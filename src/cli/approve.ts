@@ -7,7 +7,7 @@ import { lastAppliedCommit } from "../workflow/revision.js";
 import type { ReviewedPlan } from "../workflow/review.js";
 import { loadValidInventory, type GlobalOptions } from "./context.js";
 import { EXIT, UserError } from "./exit-codes.js";
-import { storePath } from "./runtime.js";
+import { openStore, storePath } from "./runtime.js";
 
 interface ApproveFlags {
   by: string;
@@ -21,7 +21,7 @@ export function registerApprove(program: Command, globals: () => GlobalOptions):
     .argument("<plan>", "a plan file from 'scconf plan --out'")
     .requiredOption("--by <name>", "who approves (must not be an author of the change)")
     .option("--comment <text>", "why, or under which conditions")
-    .action((planFile: string, flags: ApproveFlags) => {
+    .action(async (planFile: string, flags: ApproveFlags) => {
       const by = flags.by.trim();
       if (!by || /[\r\n<>]/.test(by)) throw new UserError("--by must be a name on one line, without '<' or '>'");
       const plan = readPlan(planFile) as ReviewedPlan;
@@ -45,5 +45,15 @@ export function registerApprove(program: Command, globals: () => GlobalOptions):
       });
       const needing = plan.intentChanges.filter((c) => c.class === "needsApproval").length;
       process.stdout.write(`approved plan ${plan.id} by ${by} (${needing} change(s) that need approval); committed approvals/${plan.id}.json as ${commit.slice(0, 12)}\n`);
+      // the backups audit log tells every approval too, beside the applies it allowed
+      const store = await openStore(inventory);
+      await store.record([], { change: `approval-${plan.id}`, planHash: plan.id, operator: by.replace(/[<>]/g, ""), kind: "approval" }, {
+        action: "approval",
+        plan: plan.id,
+        by,
+        ...(flags.comment ? { comment: flags.comment } : {}),
+        authors,
+        inventoryCommit: commit,
+      });
     });
 }

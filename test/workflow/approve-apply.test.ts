@@ -99,6 +99,8 @@ describe("approve and apply: approvals by someone else, of this exact plan, insi
   it("applies outside the window with --emergency --reason, and records the reason", () => {
     const next = join(repo.top, "cms2.plan.json");
     expect(repo.scconf(["approve", next, "--by", "Carol"]).code).toBe(0);
+    // the approval itself is a line of the backups audit log, beside the applies it allows
+    expect(auditLines(repo).at(-1)).toMatchObject({ kind: "approval", details: { action: "approval", by: "Carol" } });
     const noReason = repo.scconf(["apply", next, "--yes", "--now", OUT_OF_WINDOW, "--emergency"]);
     expect(noReason.code).toBe(1);
     expect(noReason.stderr).toContain("--emergency needs --reason");
