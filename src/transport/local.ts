@@ -3,10 +3,12 @@
 // and device commands run with cwd = root and SCCONF_ROOT=<root>. Used for
 // devices managed from their own host and for tests.
 import { spawn } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { DeviceError } from "./driver.js";
-import { exitCode, type ExecOptions, type ExecResult, type Host } from "./file/host.js";
+import { exitCode, needsScriptFile, type ExecOptions, type ExecResult, type Host } from "./file/host.js";
 
 export interface LocalHostOptions {
   /** absolute directory that stands for the device's filesystem root */
@@ -37,12 +39,23 @@ export class LocalHost implements Host {
     // nothing to open; a missing root is reported by the first command that needs it
   }
 
-  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (!needsScriptFile(command)) return this.spawnShell(["-c", command], command, options);
+    const script = path.join(tmpdir(), `scconf-${randomUUID()}.sh`);
+    await writeFile(script, command, { mode: 0o600 });
+    try {
+      return await this.spawnShell([script], command, options);
+    } finally {
+      await rm(script, { force: true });
+    }
+  }
+
+  private spawnShell(args: string[], command: string, options: ExecOptions): Promise<ExecResult> {
     const timeoutMs = options.timeoutMs ?? this.options.commandTimeoutMs;
     return new Promise((resolve, reject) => {
       // detached: the command gets its own process group, so a timeout can
       // kill the whole pipeline and not only the shell
-      const child = spawn("sh", ["-c", command], {
+      const child = spawn("sh", args, {
         cwd: this.root,
         env: { ...process.env, SCCONF_ROOT: this.root },
         detached: true,
@@ -71,7 +84,7 @@ export class LocalHost implements Host {
       child.on("close", (code, signal) => {
         clearTimeout(timer);
         if (timedOut) {
-          reject(new DeviceError(this.device, "exec", `command timed out after ${timeoutMs} ms: ${command}`));
+          reject(new DeviceError(this.device, "exec", `command timed out after ${timeoutMs} ms: ${command.slice(0, 500)}`));
           return;
         }
         resolve({ code: exitCode(code, signal), stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") });

@@ -2,12 +2,13 @@
 // through one SFTP session, all on one connection reused for the whole
 // transaction (a fresh connect costs 0.3-0.9 s). A dropped connection fails
 // every pending operation with a DeviceError instead of leaving it hanging.
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import os from "node:os";
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
 import type { Device } from "../model/types.js";
 import { DeviceError, HostKeyError } from "./driver.js";
-import { exitCode, expandHome, type ExecOptions, type ExecResult, type Host } from "./file/host.js";
+import { exitCode, expandHome, needsScriptFile, shQuote, type ExecOptions, type ExecResult, type Host } from "./file/host.js";
 import { pinnedHostKey } from "./host-key.js";
 
 export interface SshHostOptions {
@@ -58,7 +59,15 @@ export class SshHost implements Host {
     });
   }
 
-  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (!needsScriptFile(command)) return this.execInline(command, options);
+    // too long for one exec request: upload it and run it from a file
+    const script = `/tmp/scconf-${randomUUID()}.sh`;
+    await this.writeFile(script, command);
+    return this.execInline(`sh ${shQuote(script)}; rc=$?; rm -f ${shQuote(script)}; exit $rc`, options);
+  }
+
+  private execInline(command: string, options: ExecOptions): Promise<ExecResult> {
     const timeoutMs = options.timeoutMs ?? this.options.commandTimeoutMs;
     return this.track("exec", timeoutMs, command, (resolve, reject, onTimeout) => {
       this.connected().exec(command, (err, channel) => {

@@ -87,6 +87,27 @@ describe("local file device", () => {
     expect(await driver.inspectLeftovers()).toEqual({ lock: null, journal: null, staging: null });
   });
 
+  it("commits and reverts a device of 1,500 artifacts (a commit script far beyond the 128 KiB argument limit)", async () => {
+    await freshRoot();
+    const many = Array.from({ length: 1500 }, (_, i): Artifact => ({
+      id: `zone-${i}.city${i}.example.jp`,
+      path: `/etc/bind/scconf/db.city${i}.example.jp`,
+      content: `; zone ${i}\n`,
+      kinds: ["dns"],
+      format: "text",
+    }));
+    const driver = driverFor(device());
+    await driver.connect();
+    await driver.lock(currentLockOwner("CHG-BIG", "alice"));
+    await driver.stage(many);
+    await driver.commit({ confirmTimeout: 60 });
+    expect(await onDevice("/etc/bind/scconf/db.city1499.example.jp")).toBe("; zone 1499\n");
+    await driver.discard();
+    expect(await onDevice("/etc/bind/scconf/db.city1499.example.jp")).toBeNull();
+    expect(await onDevice("/etc/bind/scconf/db.city0.example.jp")).toBeNull();
+    await driver.unlock();
+  }, 120_000);
+
   it("judges the check by its exit code only, and a failed check leaves the device untouched", async () => {
     await freshRoot();
     const driver = driverFor(device({ checkCommand: "echo 'syntax is ok'; exit 3" }));

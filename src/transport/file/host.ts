@@ -51,3 +51,14 @@ export function expandHome(file: string, baseDir: string): string {
   if (file === "~" || file.startsWith("~/")) return path.join(os.homedir(), file.slice(1));
   return path.resolve(baseDir, file);
 }
+
+/**
+ * A command line is one argument of `sh -c` (or one SSH exec request), and
+ * Linux refuses an argument over 128 KiB (E2BIG). A commit of hundreds of
+ * artifacts writes a longer script: past this size it runs from a file.
+ */
+export const MAX_INLINE_COMMAND_BYTES = 64 * 1024;
+
+export function needsScriptFile(command: string): boolean {
+  return Buffer.byteLength(command, "utf8") > MAX_INLINE_COMMAND_BYTES;
+}
