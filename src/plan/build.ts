@@ -56,11 +56,26 @@ function displayDiff(device: string, platform: string, path: string, current: st
   const name = `${device}:${path}`;
   const before = current === null ? "" : redact(current, platform, key);
   const after = redact(desired, platform, key);
-  const diff = createTwoFilesPatch(name, name, before, after, current === null ? "(absent)" : "current", "desired", { context: 3 });
+  // a bounded diff: a rewrite of a 200,000-rule ruleset must not stall the plan
+  const diff =
+    createTwoFilesPatch(name, name, before, after, current === null ? "(absent)" : "current", "desired", { context: 3, maxEditLength: MAX_DIFF_EDITS }) ??
+    wholeFileChange(name, before, after);
   if (detectSecrets(diff).length) {
     return `--- ${name}\tcurrent\n+++ ${name}\tdesired\n(diff withheld: the device's current configuration holds a secret that scconf cannot redact; compare on the device)\n`;
   }
   return diff;
+}
+
+/** Past this many line edits the diff says "rewritten" instead of listing them. */
+export const MAX_DIFF_EDITS = 2_000;
+
+/** Shown instead of a diff too large to compute; the counts say how large. */
+function wholeFileChange(name: string, before: string, after: string): string {
+  return `--- ${name}\tcurrent\n+++ ${name}\tdesired\n(more than ${MAX_DIFF_EDITS} line edits: the artifact is rewritten; compare 'scconf render' with the last generation)\n`;
+}
+
+function lineCount(text: string): number {
+  return text === "" ? 0 : text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
 }
 
 export function planDevice(inventory: Inventory, config: DeviceConfig, current: CurrentState, redactionKey: Buffer = randomBytes(32)): DevicePlan {
@@ -79,7 +94,8 @@ export function planDevice(inventory: Inventory, config: DeviceConfig, current: 
     const desiredHash = sha256(a.content);
     const action = cur === null ? "create" : currentHash === desiredHash ? "unchanged" : "update";
     const diff = action === "unchanged" ? "" : displayDiff(config.device, config.platform, a.path, cur, a.content, redactionKey);
-    return { id: a.id, path: a.path, kinds: a.kinds, format: a.format, action, currentHash, desiredHash, desired: a.content, diff, ...countLines(diff) };
+    const counted = diff.includes(`more than ${MAX_DIFF_EDITS} line edits`) ? { added: lineCount(a.content), removed: lineCount(cur ?? "") } : countLines(diff);
+    return { id: a.id, path: a.path, kinds: a.kinds, format: a.format, action, currentHash, desiredHash, desired: a.content, diff, ...counted };
   });
   return {
     device: config.device,

@@ -54,6 +54,21 @@ describe("plan", () => {
     expect(() => readPlan(file)).toThrow(/modified after it was made/);
   });
 
+  it("bounds the diff: a wholesale rewrite of a huge artifact is summarised, not diffed line by line", () => {
+    const big = (tag: string) => Array.from({ length: 30_000 }, (_, i) => `rule ${i} ${tag}`).join("\n") + "\n";
+    const huge = { ...config, artifacts: [{ ...config.artifacts[0]!, content: big("new") }] };
+    const p = planDevice(inventory, huge, { source: "device", artifacts: [{ id: huge.artifacts[0]!.id, path: huge.artifacts[0]!.path, content: big("old") }] });
+    expect(p.artifacts[0]).toMatchObject({ action: "update", added: 30_000, removed: 30_000 });
+    expect(p.artifacts[0]!.diff).toContain("the artifact is rewritten");
+  });
+
+  it("never writes a secret the device holds into the plan's diff, yet shows that the line changed", () => {
+    const current = "# hand edit\nset system root-authentication encrypted-password \"$6$abc$Zm9vYmFyYmF6cXV4cXV1eA\"\n";
+    const p = planDevice(inventory, config, { source: "device", artifacts: [{ id: config.artifacts[0]!.id, path: config.artifacts[0]!.path, content: current }] });
+    expect(p.artifacts[0]!.diff).not.toContain("$6$abc$Zm9vYmFyYmF6cXV4cXV1eA");
+    expect(p.artifacts[0]!.diff).toMatch(/^-.*encrypted-password .*redacted/m);
+  });
+
   it("prints the diff and a per-device summary", () => {
     const plan = assemblePlan({
       inventory,
