@@ -41,6 +41,39 @@ function toPrefixes(texts: readonly string[]): Prefix[] {
  *   192.0.2.0/24  a literal prefix (isolation is checked by validation)
  */
 export function resolveRef(inventory: Inventory, org: Org, ref: string): RefResult {
+  // memoised per inventory and organization: thousands of rules repeat a few
+  // names, and every device that renders firewall rules asks again
+  let byOrg = memo.get(inventory);
+  if (!byOrg) {
+    byOrg = new WeakMap();
+    memo.set(inventory, byOrg);
+  }
+  let cache = byOrg.get(org);
+  if (!cache) {
+    cache = new Map();
+    byOrg.set(org, cache);
+  }
+  let r = cache.get(ref);
+  if (!r) {
+    r = resolveUncached(inventory, org, ref);
+    cache.set(ref, r);
+  }
+  return r;
+}
+
+const memo = new WeakMap<Inventory, WeakMap<Org, Map<string, RefResult>>>();
+const orgIndexes = new WeakMap<Inventory, Map<string, Org>>();
+
+function orgById(inventory: Inventory, id: string): Org | undefined {
+  let index = orgIndexes.get(inventory);
+  if (!index) {
+    index = new Map(inventory.orgs.map((o) => [o.id, o]));
+    orgIndexes.set(inventory, index);
+  }
+  return index.get(id);
+}
+
+function resolveUncached(inventory: Inventory, org: Org, ref: string): RefResult {
   if (/^[0-9a-fA-F:.]+(\/\d+)?$/.test(ref) && (ref.includes(".") || ref.includes(":")) && !/^[a-z][a-z0-9-]+:[A-Za-z0-9]/.test(ref)) {
     const r = parsePrefix(ref);
     if (!r.ok) return { ok: false, reason: r.reason };
@@ -50,7 +83,7 @@ export function resolveRef(inventory: Inventory, org: Org, ref: string): RefResu
   if (colon > 0) {
     const ownerId = ref.slice(0, colon);
     const name = ref.slice(colon + 1);
-    const owner = inventory.orgs.find((o) => o.id === ownerId);
+    const owner = orgById(inventory, ownerId);
     if (!owner) return { ok: false, reason: `no organization "${ownerId}" exists`, hint: "use <org-id>:<exported name>" };
     const exported = owner.exports.find((e) => e.name === name);
     if (!exported) {

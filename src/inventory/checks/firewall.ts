@@ -3,17 +3,16 @@
 // References are resolved here only to get prefixes; whether they may be
 // used at all is the tenant-isolation check's job, so an unresolvable rule
 // is simply left out of the analysis (it is reported there).
-import { isActive } from "../../model/resolve.js";
+import { isActive, resolveRef } from "../../model/resolve.js";
 import type { Inventory, Org } from "../../model/types.js";
 import type { Prefix } from "../../model/net.js";
 import type { Check, Reporter } from "./context.js";
 import { findShadowedRules, type ShadowRule, type ShadowStats } from "./shadow.js";
-import { resolveCached } from "./space.js";
 
 function resolveSide(inventory: Inventory, org: Org, refs: readonly string[]): Prefix[] | undefined {
   const out: Prefix[] = [];
   for (const ref of refs) {
-    const r = resolveCached(inventory, org, ref);
+    const r = resolveRef(inventory, org, ref);
     if (!r.ok) return undefined;
     out.push(...r.value.prefixes);
   }

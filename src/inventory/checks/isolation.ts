@@ -4,7 +4,7 @@
 // another organization explicitly exports to it. Anything else would let one
 // organization's pull request open, block or redirect another's traffic.
 import { parsePrefix, type Prefix } from "../../model/net.js";
-import { ownObjects, type RefKind } from "../../model/resolve.js";
+import { ownObjects, resolveRef, type RefKind } from "../../model/resolve.js";
 import type { Inventory, Org } from "../../model/types.js";
 import type { PathSegment } from "../diagnostics.js";
 import type { Check, Reporter } from "./context.js";
@@ -14,7 +14,6 @@ import {
   foreignOverlaps,
   isOwnSpace,
   nameOwners,
-  resolveCached,
   type AddressClaim,
   type AddressSpace,
   type DomainIndex,
@@ -64,7 +63,7 @@ function checkFirewallRefs(inventory: Inventory, report: Reporter, space: Addres
       let own = true;
       rule[side].forEach((ref, j) => {
         const path = ["firewall", i, side, j];
-        const r = resolveCached(inventory, org, ref);
+        const r = resolveRef(inventory, org, ref);
         if (!r.ok) {
           report.org(org.id, "error", "unresolved-ref", path, r.reason, r.hint);
           resolved = false;
@@ -90,7 +89,7 @@ function checkIpsScopes(inventory: Inventory, report: Reporter, space: AddressSp
   org.ipsExceptions.forEach((ex, i) => {
     ex.scope.forEach((ref, j) => {
       const path = ["ipsExceptions", i, "scope", j];
-      const r = resolveCached(inventory, org, ref);
+      const r = resolveRef(inventory, org, ref);
       if (!r.ok) {
         report.org(org.id, "error", "unresolved-ref", path, r.reason, r.hint);
         return;

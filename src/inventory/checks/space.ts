@@ -3,7 +3,6 @@
 // built once per inventory and shared, so that the answer costs a trie walk
 // or a few map look-ups instead of a scan over every organization.
 import { parsePrefix, prefixContains, type Prefix } from "../../model/net.js";
-import { resolveRef, type RefResult } from "../../model/resolve.js";
 import type { Inventory, Org } from "../../model/types.js";
 import { PrefixTrie } from "./prefix-trie.js";
 
@@ -131,19 +130,3 @@ export function ownsName(index: DomainIndex, orgId: string, name: string): boole
 
 // ───────────────────────── references ─────────────────────────
 
-const resolvers = new WeakMap<Org, Map<string, RefResult>>();
-
-/** resolveRef, memoised per organization: large rule sets repeat the same few names. */
-export function resolveCached(inventory: Inventory, org: Org, ref: string): RefResult {
-  let cache = resolvers.get(org);
-  if (!cache) {
-    cache = new Map();
-    resolvers.set(org, cache);
-  }
-  let r = cache.get(ref);
-  if (!r) {
-    r = resolveRef(inventory, org, ref);
-    cache.set(ref, r);
-  }
-  return r;
-}
