@@ -11,7 +11,7 @@ declare -A NEED=(
   [nginx]=nginx [named-checkzone]=bind9-utils [named-checkconf]=bind9-utils [unbound-checkconf]=unbound
   [postfix]=postfix [postmap]=postfix [squid]=squid [nft]=nftables [haproxy]=haproxy
   [spamassassin]=spamassassin [rspamadm]=rspamd [unshare]=util-linux [setpriv]=util-linux
-  [ip]=iproute2 [script]=bsdutils
+  [ip]=iproute2 [script]=bsdutils [openssl]=openssl [ssh-keygen]=openssh-client [git]=git
 )
 missing=()
 for prog in "${!NEED[@]}"; do
