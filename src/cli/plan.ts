@@ -84,6 +84,9 @@ export async function planFromInventory(
   for (const u of result.unreachable) {
     process.stderr.write(paint(`${u.device}: cannot read the current configuration: ${u.error.message}`, "red", useColor(process.stderr)) + "\n");
   }
+  for (const l of result.leftovers) {
+    process.stderr.write(paint(`${l.device}: an earlier run left: ${l.notes.join("; ")}; see 'scconf recover ${l.device}'`, "yellow", useColor(process.stderr)) + "\n");
+  }
   return { inventory, result, store };
 }
 

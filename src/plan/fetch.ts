@@ -16,7 +16,8 @@ export interface FetchOptions {
   store?: LastGenerationReader;
 }
 
-export type FetchOutcome = { ok: true; state: CurrentState } | { ok: false; error: Error };
+/** `notes`: what an earlier run left on the device, for the operator to see before applying */
+export type FetchOutcome = { ok: true; state: CurrentState; notes: string[] } | { ok: false; error: Error };
 
 export async function fetchCurrent(configs: DeviceConfig[], options: FetchOptions): Promise<Map<string, FetchOutcome>> {
   const out = new Map<string, FetchOutcome>();
@@ -29,14 +30,14 @@ export async function fetchCurrent(configs: DeviceConfig[], options: FetchOption
           path: a.path,
           content: last?.find((l) => l.id === a.id)?.content ?? null,
         }));
-        out.set(config.device, { ok: true, state: { source: last ? "last-generation" : "none", artifacts } });
+        out.set(config.device, { ok: true, state: { source: last ? "last-generation" : "none", artifacts }, notes: [] });
         return;
       }
       const driver = options.openDriver(config);
       try {
         await driver.connect();
         const artifacts = await driver.fetch(config.artifacts.map((a) => ({ id: a.id, path: a.path })));
-        out.set(config.device, { ok: true, state: { source: "device", artifacts } });
+        out.set(config.device, { ok: true, state: { source: "device", artifacts }, notes: driver.leftoverNotes?.() ?? [] });
       } finally {
         await driver.close().catch(() => undefined);
       }

@@ -20,6 +20,8 @@ export interface MakePlanResult {
   plan: Plan;
   /** devices whose current state could not be read: not in the plan */
   unreachable: Array<{ device: string; error: Error }>;
+  /** what earlier runs left on devices (a lock, an unfinished commit): apply will refuse them until recovered */
+  leftovers: Array<{ device: string; notes: string[] }>;
 }
 
 export async function makePlan(inventory: Inventory, configs: DeviceConfig[], options: MakePlanOptions): Promise<MakePlanResult> {
@@ -31,10 +33,14 @@ export async function makePlan(inventory: Inventory, configs: DeviceConfig[], op
   });
   const devices: DevicePlan[] = [];
   const unreachable: MakePlanResult["unreachable"] = [];
+  const leftovers: MakePlanResult["leftovers"] = [];
   for (const config of configs) {
     const r = fetched.get(config.device);
     if (!r) continue;
-    if (r.ok) devices.push(planDevice(inventory, config, r.state));
+    if (r.ok) {
+      devices.push(planDevice(inventory, config, r.state));
+      if (r.notes.length) leftovers.push({ device: config.device, notes: r.notes });
+    }
     else unreachable.push({ device: config.device, error: r.error });
   }
   const plan = assemblePlan({
@@ -45,5 +51,5 @@ export async function makePlan(inventory: Inventory, configs: DeviceConfig[], op
     today: options.today,
     offline: options.offline,
   });
-  return { plan, unreachable };
+  return { plan, unreachable, leftovers };
 }

@@ -96,6 +96,8 @@ export interface Driver {
   fetch(artifacts: ArtifactLocator[]): Promise<FetchedArtifact[]>;
   /** the device's full running configuration, for audit (may be absent) */
   fetchRunning?(): Promise<string>;
+  /** what an earlier run left on the device (a lock, an unfinished commit, staged files), seen at connect; [] when clean */
+  leftoverNotes?(): string[];
   /** upload the artifacts to the staging area (candidate); nothing takes effect */
   stage(artifacts: Artifact[]): Promise<void>;
   /** run the device-side check on the staged artifacts */

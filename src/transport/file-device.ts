@@ -99,6 +99,10 @@ export class FileDeviceDriver implements Driver {
     this.found = await this.inspectLeftovers();
   }
 
+  leftoverNotes(): string[] {
+    return this.found ? describeLeftovers(this.found) : [];
+  }
+
   inspectLeftovers(): Promise<Leftovers> {
     return inspectLeftovers(this.host, this.paths.dir);
   }

@@ -45,6 +45,7 @@ class LocalPathDriver implements Driver {
   }
   stage(artifacts: Artifact[]) { return this.inner.stage(artifacts.map((a) => ({ ...a, path: localFilePath(a.path) }))); }
   validate() { return this.inner.validate(); }
+  leftoverNotes() { return this.inner.leftoverNotes?.() ?? []; }
   commit(o: Parameters<Driver["commit"]>[0]) { return this.inner.commit(o); }
   confirm() { return this.inner.confirm(); }
   discard() { return this.inner.discard(); }
