@@ -122,7 +122,13 @@ mkdir -p ${this.q(p.dir)} && mkdir ${this.q(p.lock)} 2>/dev/null || exit 0
 { printf '%s\\n' ${shQuote(JSON.stringify(record, null, 2))} > ${tmp} && mv -f ${tmp} ${this.q(p.lockOwner)} && echo acquired; } || rm -rf ${this.q(p.lock)}`,
     );
     if (taken.stdout.trim() !== "acquired") {
-      const holder = await this.readJson<LockRecord>(p.lockOwner);
+      // the holder writes its owner file a moment after its mkdir: an owner
+      // missing for a second is a run taking the lock now, not a crashed one
+      let holder = await this.readJson<LockRecord>(p.lockOwner);
+      for (let i = 0; !holder && i < 10; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        holder = await this.readJson<LockRecord>(p.lockOwner);
+      }
       throw new LockHeldError(this.device, `${holderText(holder)}${staleHint(holder, this.device)}`);
     }
     this.heldLock = record;
