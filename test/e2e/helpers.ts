@@ -12,6 +12,7 @@ import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/pr
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { afterAll, beforeAll } from "vitest";
 import { GenerationStore } from "../../src/backup/store.js";
 import { driverOpener } from "../../src/cli/runtime.js";
 import { validateInventory } from "../../src/inventory/validate.js";
@@ -296,4 +297,27 @@ export async function leftovers(stateDir: string): Promise<string[]> {
     out.push(n);
   }
   return out.sort();
+}
+
+/**
+ * One real sshd and netconfd for a whole test file (started once, stopped
+ * after the last test), and the projects the file made, removed at the end.
+ */
+export function serversForThisFile(): { get: () => Servers; projects: Project[] } {
+  let servers: Servers | undefined;
+  const projects: Project[] = [];
+  beforeAll(async () => {
+    servers = await startServers();
+  }, 60_000);
+  afterAll(async () => {
+    await stopServers(servers);
+    for (const p of projects) await removeProject(p);
+  });
+  return {
+    get: () => {
+      if (!servers) throw new Error("the servers of this test file did not start");
+      return servers;
+    },
+    projects,
+  };
 }

@@ -3,7 +3,7 @@
 // devices and changes nothing.
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { GenerationStore } from "../../src/backup/store.js";
 import { readPlan } from "../../src/plan/file.js";
 import { canonicalXml } from "../../src/transport/netconf/artifacts.js";
@@ -16,27 +16,20 @@ import {
   makeProject,
   netconfAcls,
   readOrNull,
-  removeProject,
   scconf,
   setNetconfAcls,
   show,
   snapshotDevices,
-  startServers,
-  stopServers,
+  serversForThisFile,
   type Project,
   type Servers,
 } from "./helpers.js";
 
+const fixture = serversForThisFile();
+const projects = fixture.projects;
 let servers: Servers;
-const projects: Project[] = [];
-
-beforeAll(async () => {
-  servers = await startServers();
-}, 60_000);
-
-afterAll(async () => {
-  await stopServers(servers);
-  for (const p of projects) await removeProject(p);
+beforeAll(() => {
+  servers = fixture.get();
 });
 
 async function seeded(override?: Record<string, Record<string, unknown>>): Promise<Project> {

@@ -3,7 +3,7 @@
 // and the steps apply executes are the steps the procedure describes.
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { applyPlan, type ApplyOptions, type ApplyResult } from "../../src/apply/apply.js";
 import { describeTransaction } from "../../src/apply/steps.js";
 import { GenerationStore } from "../../src/backup/store.js";
@@ -28,24 +28,17 @@ import {
   netconfDevice,
   openerFor,
   readOrNull,
-  removeProject,
   setNetconfAcls,
-  startServers,
-  stopServers,
+  serversForThisFile,
   type Project,
   type Servers,
 } from "./helpers.js";
 
+const fixture = serversForThisFile();
+const projects = fixture.projects;
 let servers: Servers;
-const projects: Project[] = [];
-
-beforeAll(async () => {
-  servers = await startServers();
-}, 60_000);
-
-afterAll(async () => {
-  await stopServers(servers);
-  for (const p of projects) await removeProject(p);
+beforeAll(() => {
+  servers = fixture.get();
 });
 
 async function seeded(): Promise<Project> {
