@@ -9,6 +9,7 @@ import type { Artifact, Device } from "../../src/model/types.js";
 import { deviceSchema } from "../../src/model/schema.js";
 import { DeviceError, LockHeldError } from "../../src/transport/driver.js";
 import { createFileDriver, currentLockOwner, describeLeftovers, type FileDeviceDriver } from "../../src/transport/file-device.js";
+import { waitFor } from "../helpers/wait.js";
 
 let base: string;
 let root: string;
@@ -56,13 +57,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe("local file device", () => {
   it("stages, validates, commits and confirms: the device holds exactly what was staged", async () => {

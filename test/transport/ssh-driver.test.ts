@@ -13,6 +13,7 @@ import { DeviceError, HostKeyError, LockHeldError } from "../../src/transport/dr
 import { createFileDriver, currentLockOwner, type FileDeviceDriver } from "../../src/transport/file-device.js";
 import { fetchHostKeyFingerprint } from "../../src/transport/host-key.js";
 import { startSshd, type Sshd } from "../harness/sshd.js";
+import { waitFor } from "../helpers/wait.js";
 
 let sshd: Sshd;
 let base: string;
@@ -66,13 +67,6 @@ const appConf = (content: string): Artifact => ({ id: "app", path: `${dir}/etc/a
 const newConf = (content: string): Artifact => ({ id: "extra", path: `${dir}/etc/app/conf.d/extra.conf`, content, kinds: ["mailRelay"], format: "text" });
 const onDisk = (file: string) => readFile(path.join(dir, file), "utf8").catch(() => null);
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe("ssh file device", () => {
   it("stages, validates, commits and confirms over one connection; the device holds what was staged", async () => {
