@@ -1,7 +1,6 @@
 // ietf-acl renderer: golden XML, the real yanglint against yang/scconf-acl.yang,
 // XML escaping of every text, bandwidth caps as policers, refusals.
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { firewallRuleSchema } from "../../src/model/schema.js";
@@ -9,25 +8,19 @@ import type { Device, DeviceConfig, Inventory } from "../../src/model/types.js";
 import { ietfAclChecker, SCCONF_ACL_MODULE } from "../../src/render/check/ietf-acl.js";
 import type { Platform } from "../../src/render/platform.js";
 import { ietfAcl, xmlEscape } from "../../src/render/platforms/ietf-acl.js";
-import { loadTemplates } from "../../src/render/templates.js";
 import { expectGolden } from "../helpers/golden.js";
-import { loadFixture, SAMPLE_INVENTORY, TEST_TODAY } from "../helpers/inventory.js";
+import { checkerRuns, renderWith } from "../helpers/render.js";
+import { loadFixture, SAMPLE_INVENTORY } from "../helpers/inventory.js";
 
-const WORK = mkdtempSync(join(tmpdir(), "scconf-acl-test-"));
-let runs = 0;
+const runs = checkerRuns(ietfAclChecker, "ietf-acl");
+const WORK = runs.scratch;
+let extraRuns = 0;
 
 function render(platform: Platform, inventory: Inventory, device?: Device): DeviceConfig {
-  const d = device ?? inventory.devices.find((x) => x.platform === platform.name);
-  if (!d) throw new Error(`no ${platform.name} device`);
-  const ctx = { inventory, device: d, kinds: d.kinds, today: TEST_TODAY, revision: inventory.revision, templates: loadTemplates(platform.name, platform.helpers) };
-  return { device: d.name, platform: d.platform, artifacts: platform.render(ctx) };
+  return renderWith(platform, inventory, device);
 }
 
-async function expectAccepted(config: DeviceConfig): Promise<void> {
-  const outcomes = await ietfAclChecker.check(config, join(WORK, String(runs++)));
-  expect(outcomes.length).toBeGreaterThan(0);
-  for (const o of outcomes) expect(o, o.output).toMatchObject({ checked: true, ok: true });
-}
+const expectAccepted = (config: DeviceConfig): Promise<void> => runs.expectAccepted(config);
 
 const clone = (inv: Inventory): Inventory => structuredClone(inv);
 
@@ -110,7 +103,7 @@ describe("ietf-acl renderer", () => {
   it("fails the check when yanglint finds invalid data", async () => {
     const c = render(ietfAcl, fixture);
     c.artifacts[0]!.content = c.artifacts[0]!.content.replace("<protocol>6</protocol>", "<protocol>600</protocol>");
-    const [o] = await ietfAclChecker.check(c, join(WORK, String(runs++)));
+    const [o] = await ietfAclChecker.check(c, join(WORK, String(extraRuns++)));
     expect(o).toMatchObject({ checked: true, ok: false });
   });
 });
@@ -175,7 +168,7 @@ describe("ietf-acl renderer bandwidth caps", () => {
     for (const broken of [/\s*<direction>[a-z]+<\/direction>/, /\s*<network>[^<]+<\/network>/g]) {
       const c = render(ietfAcl, fixture);
       c.artifacts[0]!.content = c.artifacts[0]!.content.replace(broken, "");
-      const [o] = await ietfAclChecker.check(c, join(WORK, String(runs++)));
+      const [o] = await ietfAclChecker.check(c, join(WORK, String(extraRuns++)));
       expect(o).toMatchObject({ checked: true, ok: false });
     }
   });

@@ -6,15 +6,12 @@ import type { Device, DeviceConfig, Inventory } from "../../src/model/types.js";
 import { checkJunosSet, JUNOS_CHECKER_TOOL, junosChecker } from "../../src/render/check/junos.js";
 import { RenderError, type Platform } from "../../src/render/platform.js";
 import { junos } from "../../src/render/platforms/junos.js";
-import { loadTemplates } from "../../src/render/templates.js";
 import { expectGolden } from "../helpers/golden.js";
-import { loadFixture, SAMPLE_INVENTORY, TEST_TODAY } from "../helpers/inventory.js";
+import { renderWith } from "../helpers/render.js";
+import { loadFixture, SAMPLE_INVENTORY } from "../helpers/inventory.js";
 
 function render(platform: Platform, inventory: Inventory, device?: Device): DeviceConfig {
-  const d = device ?? inventory.devices.find((x) => x.platform === platform.name);
-  if (!d) throw new Error(`no ${platform.name} device`);
-  const ctx = { inventory, device: d, kinds: d.kinds, today: TEST_TODAY, revision: inventory.revision, templates: loadTemplates(platform.name, platform.helpers) };
-  return { device: d.name, platform: d.platform, artifacts: platform.render(ctx) };
+  return renderWith(platform, inventory, device);
 }
 
 async function expectAccepted(config: DeviceConfig): Promise<void> {

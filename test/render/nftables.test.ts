@@ -1,35 +1,22 @@
 // nftables renderer: golden output, the real nft accepts it (in a throwaway
 // network namespace), hostile text stays inside its quotes, refusals are errors.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { firewallRuleSchema, orgSchema } from "../../src/model/schema.js";
 import type { Device, DeviceConfig, Inventory } from "../../src/model/types.js";
 import { nftablesChecker } from "../../src/render/check/nftables.js";
 import { RenderError, type Platform } from "../../src/render/platform.js";
 import { nftables } from "../../src/render/platforms/nftables.js";
-import { loadTemplates } from "../../src/render/templates.js";
 import { expectGolden } from "../helpers/golden.js";
-import { loadFixture, SAMPLE_INVENTORY, TEST_TODAY } from "../helpers/inventory.js";
+import { checkerRuns, renderWith } from "../helpers/render.js";
+import { loadFixture, SAMPLE_INVENTORY } from "../helpers/inventory.js";
 
-const WORK = mkdtempSync(join(tmpdir(), "scconf-nft-test-"));
-let runs = 0;
+const runs = checkerRuns(nftablesChecker, "nft");
 
-// Renders through the platform module directly (what renderDevice does), so
-// that this file does not depend on the other platforms of the registry.
 function render(platform: Platform, inventory: Inventory, device?: Device): DeviceConfig {
-  const d = device ?? inventory.devices.find((x) => x.platform === platform.name);
-  if (!d) throw new Error(`no ${platform.name} device`);
-  const ctx = { inventory, device: d, kinds: d.kinds, today: TEST_TODAY, revision: inventory.revision, templates: loadTemplates(platform.name, platform.helpers) };
-  return { device: d.name, platform: d.platform, artifacts: platform.render(ctx) };
+  return renderWith(platform, inventory, device);
 }
 
-async function expectAccepted(config: DeviceConfig): Promise<void> {
-  const outcomes = await nftablesChecker.check(config, join(WORK, String(runs++)));
-  expect(outcomes.length).toBeGreaterThan(0);
-  for (const o of outcomes) expect(o, o.output).toMatchObject({ checked: true, ok: true });
-}
+const expectAccepted = (config: DeviceConfig): Promise<void> => runs.expectAccepted(config);
 
 function clone(inv: Inventory): Inventory {
   return structuredClone(inv);
