@@ -49,6 +49,8 @@ function stopChild(child) {
 
 /** Starts `count` sshd; returns their ports, the shared keys and stop(). */
 export async function startSshdFarm(dir, count) {
+  // the same sshd configuration as the lab's (loaded here: dist/ is built by run.mjs first)
+  const { sshdConfigText } = await import("../../dist/workflow/lab/sshd.js");
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 }); // shared with other sshd: never removed
   mkdirSync(dir, { recursive: true });
   const user = os.userInfo().username;
@@ -72,25 +74,7 @@ export async function startSshdFarm(dir, count) {
       mkdirSync(join(sdir, "upper"), { recursive: true });
       mkdirSync(join(sdir, "work"), { recursive: true });
       const config = join(sdir, "sshd_config");
-      writeFileSync(
-        config,
-        [
-          "ListenAddress 127.0.0.1",
-          `HostKey ${hostKey}`,
-          `PidFile ${join(sdir, "sshd.pid")}`,
-          `AuthorizedKeysFile ${authorizedKeys}`,
-          "StrictModes no",
-          "UsePAM no",
-          "PasswordAuthentication no",
-          "KbdInteractiveAuthentication no",
-          "PermitRootLogin prohibit-password",
-          `AllowUsers ${user}`,
-          "Subsystem sftp internal-sftp",
-          "MaxStartups 50",
-          "MaxSessions 50",
-          "",
-        ].join("\n"),
-      );
+      writeFileSync(config, sshdConfigText({ hostKey, pidFile: join(sdir, "sshd.pid"), authorizedKeys, user }));
       let started = false;
       for (let attempt = 1; attempt <= 5 && !started; attempt++) {
         const port = await freePort();

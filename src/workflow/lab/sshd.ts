@@ -53,28 +53,7 @@ export async function launchSshd(spec: SshdSpec): Promise<SshdInstance> {
   if (!hostKeyFingerprint) throw new Error(`cannot read the host key fingerprint from: ${stdout}`);
 
   const config = path.join(dir, "sshd_config");
-  await writeFile(
-    config,
-    [
-      "ListenAddress 127.0.0.1",
-      `HostKey ${hostKey}`,
-      `PidFile ${path.join(dir, "sshd.pid")}`,
-      `AuthorizedKeysFile ${authorizedKeys}`,
-      // the keys may live under the world-writable /tmp
-      "StrictModes no",
-      "UsePAM no",
-      "PasswordAuthentication no",
-      "KbdInteractiveAuthentication no",
-      "PermitRootLogin prohibit-password",
-      `AllowUsers ${user}`,
-      "Subsystem sftp internal-sftp",
-      // apply runs up to 8 devices at once, each with a probe connection
-      "MaxStartups 50",
-      "MaxSessions 50",
-      ...(spec.extraConfig ?? []),
-      "",
-    ].join("\n"),
-  );
+  await writeFile(config, sshdConfigText({ hostKey, pidFile: path.join(dir, "sshd.pid"), authorizedKeys, user, extra: spec.extraConfig ?? [] }));
 
   const readyTimeoutMs = spec.readyTimeoutMs ?? 10_000;
   for (let attempt = 1; ; attempt++) {
@@ -100,4 +79,31 @@ async function waitForPort(server: ServerProcess, port: number, timeoutMs: numbe
     await sleep(50);
   }
   return false;
+}
+
+/**
+ * The configuration of a stand-in sshd on 127.0.0.1: its own host key, key
+ * authentication only, SFTP, room for many parallel sessions. Shared by the
+ * lab, the test harness and the benchmark.
+ */
+export function sshdConfigText(o: { hostKey: string; pidFile: string; authorizedKeys: string; user: string; extra?: readonly string[] }): string {
+  return [
+    "ListenAddress 127.0.0.1",
+    `HostKey ${o.hostKey}`,
+    `PidFile ${o.pidFile}`,
+    `AuthorizedKeysFile ${o.authorizedKeys}`,
+    // the keys may live under the world-writable /tmp
+    "StrictModes no",
+    "UsePAM no",
+    "PasswordAuthentication no",
+    "KbdInteractiveAuthentication no",
+    "PermitRootLogin prohibit-password",
+    `AllowUsers ${o.user}`,
+    "Subsystem sftp internal-sftp",
+    // apply runs up to 8 devices at once, each with a probe connection
+    "MaxStartups 50",
+    "MaxSessions 50",
+    ...(o.extra ?? []),
+    "",
+  ].join("\n");
 }
