@@ -34,6 +34,25 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 mkdir -p /run/sshd 2>/dev/null || true
 
+# The stock configuration a checker needs besides our artifacts (rspamd's
+# rspamd.conf and its includes), extracted from the installed package's own
+# archive into .cache/stock/<package>. Checkers never read the host's /etc.
+stock_config() { # package
+  local pkg=$1 dest=".cache/stock/$1" ver tmp
+  ver=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null) || return 0
+  if [ -f "$dest/VERSION" ] && [ "$(cat "$dest/VERSION")" = "$ver" ]; then return 0; fi
+  tmp=$(mktemp -d); chmod 777 "$tmp"
+  if ! (cd "$tmp" && apt-get download -qq "$pkg=$ver" 2>/dev/null); then
+    [ "$(id -u)" -eq 0 ] && apt-get update -qq
+    (cd "$tmp" && apt-get download -qq "$pkg=$ver") || { echo "scconf setup: cannot fetch $pkg $ver for its stock configuration" >&2; rm -rf "$tmp"; return 1; }
+  fi
+  rm -rf "$dest"; mkdir -p "$dest"
+  dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$dest" ./etc
+  echo "$ver" > "$dest/VERSION"
+  rm -rf "$tmp"
+}
+stock_config rspamd
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi

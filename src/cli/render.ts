@@ -10,6 +10,7 @@ import type { CheckOutcome } from "../render/check/types.js";
 import { renderAll } from "../render/render.js";
 import { loadValidInventory, type GlobalOptions } from "./context.js";
 import { EXIT, UserError } from "./exit-codes.js";
+import { checkRunJson, formatCheckRun, verdicts } from "./check-output.js";
 import { paint } from "./output.js";
 
 interface RenderFlags {
@@ -17,6 +18,8 @@ interface RenderFlags {
   org?: string;
   out?: string;
   check?: boolean;
+  verbose?: boolean;
+  json?: boolean;
 }
 
 /** Devices selected by --device and --org (--org: the devices that carry a kind the org uses). */
@@ -66,7 +69,12 @@ async function checkConfigs(configs: DeviceConfig[]): Promise<{ outcomes: CheckO
       }
       const workdir = join(scratch, config.device);
       mkdirSync(workdir, { recursive: true });
-      outcomes.push(...(await checker.check(config, workdir)));
+      try {
+        outcomes.push(...(await checker.check(config, workdir)));
+      } catch (err) {
+        // A harness that cannot be built is a refusal of that device, not the end of the run.
+        outcomes.push({ device: config.device, checked: true, ok: false, tool: `${config.platform} checker`, output: err instanceof Error ? err.message : String(err) });
+      }
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -81,7 +89,9 @@ export function registerRender(program: Command, globals: () => GlobalOptions): 
     .option("-d, --device <name...>", "only these devices")
     .option("-o, --org <id>", "only the devices that carry this organization's settings")
     .option("--out <dir>", "write DIR/<device>/<artifact> instead of printing")
-    .option("--check", "run each platform's real checker on the rendered artifacts")
+    .option("--check", "run each platform's real checker on the rendered artifacts: one line per device")
+    .option("-v, --verbose", "with --check: every checker command line, also of the accepted artifacts")
+    .option("--json", "with --check: the outcomes as JSON")
     .action(async (flags: RenderFlags) => {
       const g = globals();
       const { inventory } = loadValidInventory(g, { quietWarnings: true });
@@ -107,18 +117,9 @@ export function registerRender(program: Command, globals: () => GlobalOptions): 
       }
       if (flags.check) {
         const { outcomes, notChecked } = await checkConfigs(configs);
-        let failed = 0;
-        for (const o of outcomes) {
-          const name = `${o.device}${o.artifact ? `/${o.artifact}` : ""}`;
-          if (o.ok) process.stdout.write(`${paint("ok", "green", color)}      ${name}  (${o.tool})\n`);
-          else {
-            failed++;
-            process.stdout.write(`${paint("FAILED", "red", color)}  ${name}  (${o.tool})\n${o.output.trim().replace(/^/gm, "        ")}\n`);
-          }
-        }
-        for (const n of notChecked) process.stdout.write(`${paint("skipped", "yellow", color)} ${n}\n`);
-        process.stdout.write(`${outcomes.length - failed} accepted, ${failed} refused, ${notChecked.length} device(s) not checked\n`);
-        if (failed) process.exitCode = EXIT.inputError;
+        const run = { configs, outcomes, notChecked };
+        process.stdout.write(flags.json ? checkRunJson(run) : formatCheckRun(run, { verbose: Boolean(flags.verbose), color }));
+        if (verdicts(run).some((v) => v.result === "refused")) process.exitCode = EXIT.inputError;
       }
     });
 }

@@ -65,7 +65,10 @@ describe("scconf block", () => {
     expect(r.code, show(r)).toBe(0);
     // the firewalls, and the proxy (which denies the address as a destination); no DNS, reverse proxy, mail or IPS device
     expect(changedDevices(before, snapshot())).toEqual(["acl-nc", "fw-nft", "fw-srx", "proxy-squid", "utm-fg"]);
-    expect(readFileSync(path.join(dir, "state/devices/fw-nft/etc/nftables.d/scconf.nft"), "utf8")).toMatch(/192\.0\.2\.77 drop comment "blocklist 2026-11-27: C2 server \(INC-1\)"/);
+    // the comment carries the day the block was added, as recorded by the block itself (the clock's day, not the test's)
+    const added = /added: '?(\d{4}-\d\d-\d\d)/.exec(emergencyFile())?.[1];
+    expect(added, emergencyFile()).toBeDefined();
+    expect(readFileSync(path.join(dir, "state/devices/fw-nft/etc/nftables.d/scconf.nft"), "utf8")).toContain(`192.0.2.77 drop comment "blocklist ${added}: C2 server (INC-1)"`);
     expect(emergencyFile()).toMatch(/target: 192\.0\.2\.77\/32\n\s+reason: C2 server\n\s+ticket: INC-1\n\s+by: noc-tester/);
     expect(git("log", "-1", "--format=%an|%s")).toBe("noc-tester|emergency block 192.0.2.77/32: C2 server [INC-1]");
     expect(git("status", "--porcelain")).toBe("");

@@ -1,11 +1,21 @@
 // Lints the rendered site config with the real SpamAssassin. It reads
 // `.spamassassin` in the passwd home whatever $HOME says, so it runs in a
 // private mount namespace with a scratch directory bound over that home.
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+// The site directory is the harness's own: the plugins are loaded by a .pre
+// file of ours (Debian's stock list), never from the host's /etc/spamassassin.
+import { mkdirSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { runTool } from "./run.js";
 import type { CheckOutcome, LocalChecker } from "./types.js";
+
+/** The plugins a stock Debian SpamAssassin 4 loads from its .pre files (the welcomelist directives belong to them). */
+const STOCK_PLUGINS = [
+  "URIDNSBL", "SPF", "SpamCop", "AutoLearnThreshold", "WelcomeListSubject", "MIMEHeader", "ReplaceTags", "DKIM",
+  "Check", "HTTPSMismatch", "URIDetail", "Bayes", "BodyEval", "DNSEval", "HTMLEval", "HeaderEval", "MIMEEval",
+  "RelayEval", "URIEval", "WLBLEval", "VBounce", "ImageInfo", "FreeMail", "AskDNS", "HashBL", "DMARC",
+];
+export const SCCONF_PRE = ["# scconf check harness: the stock plugins", "enable_compat welcomelist_blocklist", ...STOCK_PLUGINS.map((p) => `loadplugin Mail::SpamAssassin::Plugin::${p}`), ""].join("\n");
 
 export const spamassassinChecker: LocalChecker = {
   programs: ["spamassassin", "unshare"],
@@ -14,8 +24,7 @@ export const spamassassinChecker: LocalChecker = {
     const home = join(workdir, "spamassassin-home");
     mkdirSync(site, { recursive: true });
     mkdirSync(home, { recursive: true });
-    // The .pre files load the plugins that the welcomelist directives belong to.
-    for (const f of readdirSync("/etc/spamassassin").filter((n) => n.endsWith(".pre"))) copyFileSync(join("/etc/spamassassin", f), join(site, f));
+    writeFileSync(join(site, "init.pre"), SCCONF_PRE);
     for (const a of config.artifacts) writeFileSync(join(site, `${a.id}.cf`), a.content);
     const lint = `spamassassin --lint -x --siteconfigpath=${site}`;
     const script = `mount --bind "$1" "$2" && exec ${lint}`;
