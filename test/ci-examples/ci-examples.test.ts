@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { isoInZone } from "../../src/workflow/block/time.js";
 import { REPO_ROOT, SMALL_INVENTORY } from "../helpers/inventory.js";
 
 interface Job {
@@ -182,6 +183,7 @@ describe.each(platforms)("the $name example", (p) => {
     expect(plan.devices.filter((d) => d.changed).map((d) => d.device).sort()).toEqual(["fw-srx", "utm-fg"]);
     expect(git(work, "show", `HEAD:approvals/${plan.id}.json`)).toContain('"by": "Suzuki"');
     const last = JSON.parse(readFileSync(join(work, "..", "backups", "audit.jsonl"), "utf8").trim().split("\n").at(-1)!) as {
+      time: string;
       kind: string;
       details: { devices: Array<{ outcome: string }>; approvals?: Array<{ by: string }> };
     };
@@ -195,7 +197,8 @@ describe.each(platforms)("the $name example", (p) => {
     expect(history.out).toMatch(/edit\s+Tanaka\s+津市 \(tsu\): tsu: open 8443 to the CMS/);
     expect(history.out).toContain("+ ci-cms-in: internet → web tcp/8443 accept");
     expect(history.out).toMatch(/applied .* by \S+ \(plan-[0-9a-f]{16}\), approved by Suzuki/);
-    const month = new Date().toISOString().slice(0, 7);
+    // the month of the apply itself, in the cloud's time zone (the report's months), not the calendar's
+    const month = isoInZone(new Date(last.time), "Asia/Tokyo").slice(0, 7);
     const report = run(work, `node bin/scconf report changes --month ${month}`, p.env);
     expect(report.code, report.out).toBe(0);
     // the first deployment added everything; the merge added one firewall rule
