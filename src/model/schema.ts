@@ -342,6 +342,11 @@ export const emergencyBlockSchema = z.strictObject({
   /** an address, a CIDR prefix, a domain or an http(s) URL */
   target: printable(512).refine((v) => parseBlockTarget(v) !== undefined, {
     message: "must be an address (192.0.2.66), a prefix (192.0.2.0/28), a domain (c2.example.net) or an http(s) URL on a domain",
+  }).superRefine((v, ctx) => {
+    const t = parseBlockTarget(v);
+    if (t?.kind === "prefix" && t.embedded) {
+      ctx.addIssue({ code: "custom", message: `${t.embedded.written} is the IPv4 prefix ${t.text} written as ${t.embedded.form}; write the IPv4 form ${t.text}` });
+    }
   }),
   reason: safeText(),
   ticket: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$/, { message: "must be a ticket id of letters, digits and - _ . : / (at most 64)" }).optional(),

@@ -12,10 +12,12 @@ import {
   addressSpace,
   domainIndex,
   foreignOverlaps,
+  isInDomain,
   isOwnSpace,
   nameOwners,
   type AddressClaim,
   type AddressSpace,
+  type DomainClaim,
   type DomainIndex,
 } from "./space.js";
 
@@ -180,10 +182,66 @@ function checkSpamAndExports(inventory: Inventory, report: Reporter, space: Addr
   });
 }
 
+/**
+ * The names an organization claims (domains:). A claim equal to or below
+ * another organization's domain, the cloud's own domain or a breakout
+ * service's domain would make the organization the most specific owner of
+ * names inside it (its zone then answers for them in the shared resolver);
+ * a claim above another organization's domain would let it own every name
+ * around that domain. Equal claims between organizations are the uniqueness
+ * check's (duplicate-domain).
+ */
+function checkDomainClaims(inventory: Inventory, report: Reporter, names: DomainIndex, below: Map<string, DomainClaim[]>, org: Org): void {
+  const hint = "the NOC assigns domains; claim only the domain assigned to the organization";
+  org.domains.forEach((claimed, i) => {
+    const d = claimed.toLowerCase();
+    const path = ["domains", i];
+    const cloudDomain = inventory.cloud.domain.toLowerCase();
+    if (isInDomain(d, cloudDomain) || isInDomain(cloudDomain, d)) {
+      report.org(org.id, "error", "domain-claim", path,
+        `the domain ${d} ${d === cloudDomain ? "is" : isInDomain(d, cloudDomain) ? "lies inside" : "contains"} the cloud's own domain ${cloudDomain} (${report.whereInCloud(["domain"])})`, hint);
+    }
+    inventory.cloud.breakout.forEach((svc, si) => {
+      svc.domains.forEach((b, bi) => {
+        if (isInDomain(d, b) || isInDomain(b, d)) {
+          report.org(org.id, "error", "domain-claim", path,
+            `the domain ${d} ${d === b ? "is" : isInDomain(d, b) ? "lies inside" : "contains"} ${b}, a domain of the breakout service "${svc.name}" (${report.whereInCloud(["breakout", si, "domains", bi])})`, hint);
+        }
+      });
+    });
+    // below: a parent of the claim that another organization claims
+    for (let n = d.slice(d.indexOf(".") + 1); n.includes("."); n = n.slice(n.indexOf(".") + 1)) {
+      for (const c of names.claims.get(n) ?? []) {
+        if (c.org === org.id) continue;
+        report.org(org.id, "error", "domain-claim", path,
+          `the domain ${d} lies inside ${c.domain}, which belongs to ${c.org} (${report.whereInOrg(c.org, ["domains", c.index])})`, hint);
+      }
+    }
+    // above: another organization's claim below this one
+    for (const c of below.get(d) ?? []) {
+      if (c.org === org.id) continue;
+      report.org(org.id, "error", "domain-claim", path,
+        `the domain ${d} contains ${c.domain}, which belongs to ${c.org} (${report.whereInOrg(c.org, ["domains", c.index])})`, hint);
+    }
+  });
+}
+
 export const checkTenantIsolation: Check = ({ inventory, report }) => {
   const space = addressSpace(inventory);
   const names = domainIndex(inventory);
+  // every proper ancestor of a claimed domain -> the claims below it
+  const below = new Map<string, DomainClaim[]>();
+  for (const list of names.claims.values()) {
+    for (const c of list) {
+      for (let n = c.domain.slice(c.domain.indexOf(".") + 1); n.includes("."); n = n.slice(n.indexOf(".") + 1)) {
+        const l = below.get(n) ?? [];
+        l.push(c);
+        below.set(n, l);
+      }
+    }
+  }
   for (const org of inventory.orgs) {
+    checkDomainClaims(inventory, report, names, below, org);
     checkFirewallRefs(inventory, report, space, org);
     checkIpsScopes(inventory, report, space, org);
     checkNames(report, names, space, org);
