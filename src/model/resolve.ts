@@ -1,7 +1,7 @@
 // Resolution of the names a rule uses (from/to/scope) into address prefixes.
 // Shared by validation (tenant isolation) and rendering, so both read a
 // reference the same way.
-import { parsePrefix, type Prefix } from "./net.js";
+import { embeddedIPv4, parsePrefix, type Prefix } from "./net.js";
 import type { Inventory, Org } from "./types.js";
 
 export type RefKind = "own" | "global" | "export" | "literal";
@@ -77,6 +77,9 @@ function resolveUncached(inventory: Inventory, org: Org, ref: string): RefResult
   if (/^[0-9a-fA-F:.]+(\/\d+)?$/.test(ref) && (ref.includes(".") || ref.includes(":")) && !/^[a-z][a-z0-9-]+:[A-Za-z0-9]/.test(ref)) {
     const r = parsePrefix(ref);
     if (!r.ok) return { ok: false, reason: r.reason };
+    // the isolation guards compare per family: IPv4 written as IPv6 would pass them
+    const e = embeddedIPv4(r.prefix);
+    if (e) return { ok: false, reason: `${r.prefix.text} is the IPv4 prefix ${e.v4.text} written as ${e.form}`, hint: `write the IPv4 form ${e.v4.text}` };
     return { ok: true, value: { ref, kind: "literal", name: r.prefix.text, prefixes: [r.prefix] } };
   }
   const colon = ref.indexOf(":");
