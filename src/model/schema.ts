@@ -26,8 +26,20 @@ import {
 
 // ───────────────────────── cloud.yaml ─────────────────────────
 
+/**
+ * What a global object is to the organizations (tenant isolation):
+ *   outside   beyond the cloud (internet, LGWAN, a national portal): rendered
+ *             without the organizations' and the cloud's own addresses
+ *   service   the cloud's own service organizations may reach (resolvers,
+ *             proxies, relays, reverse proxies)
+ *   internal  the cloud's own, never a rule's destination (NOC, log collectors)
+ * The default is the closed one: an object the NOC forgot to mark is internal.
+ */
+export const OBJECT_ROLES = ["outside", "service", "internal"] as const;
+
 const namedObject = z.strictObject({
   addresses: z.array(prefix).min(1),
+  role: z.enum(OBJECT_ROLES).default("internal"),
   description: safeText().optional(),
 });
 

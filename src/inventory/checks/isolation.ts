@@ -3,8 +3,8 @@
 // networks, addresses and names, the cloud's global objects, and what
 // another organization explicitly exports to it. Anything else would let one
 // organization's pull request open, block or redirect another's traffic.
-import { parsePrefix, type Prefix } from "../../model/net.js";
-import { ownObjects, resolveRef, type RefKind } from "../../model/resolve.js";
+import { parsePrefix, prefixOverlaps, type Prefix } from "../../model/net.js";
+import { ownObjects, resolveRef, type RefKind, type ResolvedRef } from "../../model/resolve.js";
 import type { Inventory, Org } from "../../model/types.js";
 import type { PathSegment } from "../diagnostics.js";
 import type { Check, Reporter } from "./context.js";
@@ -57,6 +57,44 @@ function ownsName(index: DomainIndex, orgId: string, name: string): boolean {
   return nameOwners(index, name).some((c) => c.org === orgId);
 }
 
+/**
+ * The cloud's own objects are not services: a rule may reach only objects
+ * cloud.yaml marks `role: service` (or `outside`). Internal objects, the
+ * management range and literal addresses inside them are refused.
+ */
+function refuseInternalDestination(inventory: Inventory, report: Reporter, org: Org, path: PathSegment[], v: ResolvedRef): void {
+  if (v.kind === "global") {
+    const obj = inventory.cloud.objects[v.name];
+    if (obj?.role === "internal") {
+      report.org(org.id, "error", "tenant-isolation", path,
+        `"${v.name}" is an internal object of the cloud (${report.whereInCloud(["objects", v.name])}); organizations may not reach it`,
+        `reachable objects are those cloud.yaml marks role: service: ${serviceNames(inventory)}`);
+    }
+    return;
+  }
+  if (v.kind !== "literal") return;
+  const p = v.prefixes[0]!;
+  const internal: Array<{ what: string; where: string; prefix: string }> = [];
+  inventory.cloud.infrastructure.management.forEach((m, i) =>
+    internal.push({ what: "the cloud's management range", where: report.whereInCloud(["infrastructure", "management", i]), prefix: m }));
+  for (const [name, obj] of Object.entries(inventory.cloud.objects)) {
+    if (obj.role !== "internal") continue;
+    obj.addresses.forEach((a, i) => internal.push({ what: `the cloud's internal object "${name}"`, where: report.whereInCloud(["objects", name, "addresses", i]), prefix: a }));
+  }
+  const hit = internal.find((x) => {
+    const q = parsePrefix(x.prefix);
+    return q.ok && prefixOverlaps(q.prefix, p);
+  });
+  if (hit) {
+    report.org(org.id, "error", "tenant-isolation", path, `the destination ${p.text} overlaps ${hit.what} ${hit.prefix} (${hit.where}); organizations may not reach it`,
+      `reachable objects are those cloud.yaml marks role: service: ${serviceNames(inventory)}`);
+  }
+}
+
+function serviceNames(inventory: Inventory): string {
+  return Object.entries(inventory.cloud.objects).filter(([, o]) => o.role === "service").map(([n]) => n).join(", ") || "(none)";
+}
+
 function checkFirewallRefs(inventory: Inventory, report: Reporter, space: AddressSpace, org: Org): void {
   org.firewall.forEach((rule, i) => {
     const sideOwn: boolean[] = [];
@@ -72,6 +110,7 @@ function checkFirewallRefs(inventory: Inventory, report: Reporter, space: Addres
           return;
         }
         const v = r.value;
+        if (side === "to") refuseInternalDestination(inventory, report, org, path, v);
         if (v.kind === "literal") {
           const foreign = refuseForeignLiteral(report, space, org, path, v.prefixes[0]!, "the literal address");
           if (foreign || !isOwnSpace(space, org.id, v.prefixes[0]!)) own = false;
