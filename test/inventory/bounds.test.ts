@@ -146,3 +146,31 @@ describe("symlinks in the inventory", () => {
     }
   });
 });
+
+describe("the cloud's own objects are not services", () => {
+  const withNoc = (t: string) => t.replace("  proxies: { addresses: [198.51.100.20/32], role: service }",
+    "  proxies: { addresses: [198.51.100.20/32], role: service }\n  noc: { addresses: [10.255.10.0/24] }\n  log-collectors: { addresses: [10.255.20.0/28], role: internal }");
+
+  it.each([
+    ["noc", /"noc" is an internal object of the cloud \(.*cloud\.yaml:\d+:\d+\)/],
+    ["log-collectors", /"log-collectors" is an internal object of the cloud/],
+    ["10.255.0.5", /the destination 10\.255\.0\.5\/32 overlaps the cloud's management range 10\.255\.0\.0\/16/],
+  ])("refuses %s as a rule destination, naming it", (to, message) => {
+    const r = validate(inventoryWith({
+      "cloud.yaml": withNoc,
+      [KAMEYAMA]: kameyamaWith("[city.kameyama.example.jp]", "firewall:", `  - { name: peek, from: [lan], to: [${to}], protocol: tcp, ports: [22], action: accept }`),
+    }));
+    expect(r.status).toBe(1);
+    const d = errorsOf(r, "tenant-isolation").find((x) => message.test(x.message));
+    expect(d, r.raw).toMatchObject({ line: 14, path: "firewall[0].to[0]" });
+    expect(d!.hint).toContain("dns-resolvers, mail-relays, proxies");
+  });
+
+  it("accepts the NOC as a source (maintenance access to the organization)", () => {
+    const r = validate(inventoryWith({
+      "cloud.yaml": withNoc,
+      [KAMEYAMA]: kameyamaWith("[city.kameyama.example.jp]", "firewall:", "  - { name: noc-ssh, from: [noc], to: [lan], protocol: tcp, ports: [22], action: accept }"),
+    }));
+    expect(r.diagnostics.filter((d) => d.severity === "error"), r.raw).toEqual([]);
+  });
+});
