@@ -32,7 +32,7 @@ export function parseBlockTarget(text: string): BlockTarget | undefined {
   if (p.ok) {
     // every guard compares per family: it must see the IPv4 the IPv6 form stands for
     const e = embeddedIPv4(p.prefix);
-    if (e) return { kind: "prefix", prefix: e.v4, text: e.v4.text, embedded: { written: p.prefix.text, form: e.form } };
+    if (e) return { kind: "prefix", prefix: e.v4, text: e.v4.text, embedded: { written: text, form: e.form } };
     return { kind: "prefix", prefix: p.prefix, text: p.prefix.text };
   }
   const m = /^(https?):\/\/([^/?#]+)(.*)$/i.exec(text);

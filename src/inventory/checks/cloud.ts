@@ -61,7 +61,7 @@ export const checkCloud: Check = ({ inventory, report }) => {
     // the guards below judge the IPv4 prefix an IPv4-embedding IPv6 target stands for
     const asPrefix = embedded ? { ok: true as const, prefix: embedded.v4 } : written;
     if (embedded && written.ok) {
-      report.cloud("error", "blocklist-target", path, `${written.prefix.text} is the IPv4 prefix ${embedded.v4.text} written as ${embedded.form}`,
+      report.cloud("error", "blocklist-target", path, `${entry.target} is the IPv4 prefix ${embedded.v4.text} written as ${embedded.form}`,
         `write the IPv4 form ${embedded.v4.text}`);
     }
     const asDomain = asPrefix.ok ? undefined : toAsciiDomain(entry.target);
