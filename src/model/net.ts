@@ -170,17 +170,18 @@ export function embeddedIPv4(p: Prefix): EmbeddedIPv4 | undefined {
  */
 export function subtractPrefixes(base: readonly Prefix[], remove: readonly Prefix[]): Prefix[] {
   const out: Prefix[] = [];
-  const visit = (p: Prefix): void => {
-    const hits = remove.filter((r) => prefixOverlaps(r, p));
+  // each half is compared only with the removed prefixes that overlapped its parent
+  const visit = (p: Prefix, candidates: readonly Prefix[]): void => {
+    const hits = candidates.filter((r) => prefixOverlaps(r, p));
     if (hits.length === 0) { out.push(p); return; }
     if (hits.some((r) => prefixContains(r, p))) return;
     const bits = BITS[p.family];
     const length = p.length + 1;
     const half = 1n << BigInt(bits - length);
     for (const start of [p.start, p.start + half]) {
-      visit({ family: p.family, start, end: start + half - 1n, length, text: `${bigIntToAddress(p.family, start)}/${length}` });
+      visit({ family: p.family, start, end: start + half - 1n, length, text: `${bigIntToAddress(p.family, start)}/${length}` }, hits);
     }
   };
-  for (const p of base) visit(p);
+  for (const p of base) visit(p, remove);
   return out;
 }
