@@ -104,6 +104,18 @@ describe("IPv4 written as IPv6", () => {
   });
 });
 
+describe("IPv4 written as IPv6 in emergency.yaml", () => {
+  it("refuses a mapped target at its line, naming the IPv4 form", () => {
+    const r = validate(inventoryWith({
+      "emergency.yaml": "blocks:\n  - target: \"::ffff:0.0.0.0/96\"\n    reason: test\n    by: noc\n    added: 2026-11-27T10:00:00+09:00\n",
+    }));
+    expect(r.status).toBe(1);
+    const d = r.diagnostics.find((x) => x.severity === "error" && x.file.endsWith("emergency.yaml"));
+    expect(d, r.raw).toMatchObject({ line: 2, path: "blocks[0].target" });
+    expect(d!.message).toContain("is the IPv4 prefix 0.0.0.0/0 written as IPv4-mapped IPv6");
+  });
+});
+
 describe("control and format characters", () => {
   it.each([
     ["\u009b", "U+009B"], ["\u0085", "U+0085"], ["\u2028", "U+2028"], ["\u2029", "U+2029"], ["\u00ad", "U+00AD"],
