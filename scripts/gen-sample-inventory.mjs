@@ -150,17 +150,17 @@ function cloud() {
       nameservers: [`ns1.${CLOUD_DOMAIN}`, `ns2.${CLOUD_DOMAIN}`],
     },
     objects: {
-      internet: { addresses: ["0.0.0.0/0", "::/0"], description: "インターネット全体" },
-      "dns-resolvers": { addresses: ["198.51.100.2/32", "198.51.100.3/32"], description: "クラウドのキャッシュDNSサーバ" },
-      "dns-authoritative": { addresses: ["198.51.100.4/32", "198.51.100.5/32"], description: "権威DNSサーバ ns1 ns2" },
-      ntp: { addresses: ["198.51.100.6/31"], description: "NTPサーバ" },
-      "mail-relays": { addresses: ["198.51.100.8/30"], description: "メールリレーサーバ mx1 mx2" },
-      proxies: { addresses: ["198.51.100.16/29"], description: "Webプロキシ 冗長構成" },
-      "reverse-proxies": { addresses: ["198.51.100.24/29"], description: "リバースプロキシ WAF CDN接続点" },
-      noc: { addresses: ["10.255.10.0/24"], description: "NOC運用端末セグメント" },
-      "log-collectors": { addresses: ["10.255.20.0/28"], description: "ログ収集サーバ" },
-      lgwan: { addresses: ["10.200.0.0/13"], description: "総合行政ネットワーク LGWAN" },
-      "egov-portal": { addresses: ["192.0.2.128/27"], description: "国の電子申請ポータル 模擬" },
+      internet: { addresses: ["0.0.0.0/0", "::/0"], role: "outside", description: "インターネット全体" },
+      "dns-resolvers": { addresses: ["198.51.100.2/32", "198.51.100.3/32"], role: "service", description: "クラウドのキャッシュDNSサーバ" },
+      "dns-authoritative": { addresses: ["198.51.100.4/32", "198.51.100.5/32"], role: "service", description: "権威DNSサーバ ns1 ns2" },
+      ntp: { addresses: ["198.51.100.6/31"], role: "service", description: "NTPサーバ" },
+      "mail-relays": { addresses: ["198.51.100.8/30"], role: "service", description: "メールリレーサーバ mx1 mx2" },
+      proxies: { addresses: ["198.51.100.16/29"], role: "service", description: "Webプロキシ 冗長構成" },
+      "reverse-proxies": { addresses: ["198.51.100.24/29"], role: "service", description: "リバースプロキシ WAF CDN接続点" },
+      noc: { addresses: ["10.255.10.0/24"], role: "internal", description: "NOC運用端末セグメント" },
+      "log-collectors": { addresses: ["10.255.20.0/28"], role: "internal", description: "ログ収集サーバ" },
+      lgwan: { addresses: ["10.200.0.0/13"], role: "outside", description: "総合行政ネットワーク LGWAN" },
+      "egov-portal": { addresses: ["192.0.2.128/27"], role: "outside", description: "国の電子申請ポータル 模擬" },
     },
     breakout: [
       {
@@ -385,6 +385,7 @@ const FW = {
   egov: () => ({ name: "egov-servers", from: ["lan"], to: ["mie-pref:egov-servers"], protocol: "tcp", ports: [443], action: "accept", comment: "県の電子申請 電子入札システム利用" }),
   lgwanAsp: () => ({ name: "lgwan-asp", from: ["server"], to: ["lgwan"], protocol: "tcp", ports: [443, "8000-8080"], action: "accept", comment: "LGWAN-ASPサービス連携" }),
   portal: () => ({ name: "egov-portal", from: ["server"], to: ["egov-portal"], protocol: "tcp", ports: [443], action: "accept", comment: "国の電子申請ポータルとの連携" }),
+  // log-collectors is internal (role: internal): organizations do not reach it (issue 17)
   syslog: () => ({ name: "syslog", from: ["server"], to: ["log-collectors"], protocol: "udp", ports: [514], action: "accept", comment: "ログ収集サーバへの転送" }),
   deny: () => ({ name: "deny-internet-to-internal", from: ["internet"], to: ["lan", "server"], protocol: "any", action: "drop", log: true, comment: "インターネットから内部への通信は遮断し記録" }),
 };
@@ -417,7 +418,7 @@ function firewall(id, size) {
       rules = [f.webIn(), f.proxy(), f.mail(), f.dnsUdp(), f.egov(), f.portal(), f.deny()];
       break;
     case "matsusaka":
-      rules = [f.webIn(), f.proxy(), f.mail(), f.dnsUdp(), f.ssh(), f.syslog()];
+      rules = [f.webIn(), f.proxy(), f.mail(), f.dnsUdp(), f.ssh()];
       break;
     case "kuwana":
       rules = [f.webIn(), f.proxy(), f.mail(), f.mailSub(), f.dnsUdp(), f.egov()];

@@ -15,7 +15,8 @@ import { addEmergencyBlock, commitEmergencyFile, removeEmergencyBlocks, type Com
 import { formatBlockList, listBlocks } from "../workflow/block/list.js";
 import { notificationText } from "../workflow/block/notify.js";
 import { affectedDevices, BlockRenderError, planBlockPush, type AffectedDevice } from "../workflow/block/push.js";
-import { assessTarget } from "../workflow/block/refusals.js";
+import { assessTarget, embeddedRefusal } from "../workflow/block/refusals.js";
+import { forbiddenChar } from "../inventory/checks/text.js";
 import { dateIn, isoInZone, LONGEST_EXPIRY_DAYS, parseExpiry, parseInstant } from "../workflow/block/time.js";
 import { confirmOrRefuse, runApply } from "./apply.js";
 import { inventoryRevision, loadValidInventory, type GlobalOptions } from "./context.js";
@@ -158,6 +159,10 @@ async function pushEmergencyChange(c: EmergencyChange): Promise<void> {
 async function block(g: GlobalOptions, text: string, flags: BlockFlags): Promise<void> {
   const started = new Date();
   if (!flags.reason) throw new UserError("--reason is required: it is recorded with the block and sent to the organizations");
+  for (const [name, value] of [["--reason", flags.reason], ["--ticket", flags.ticket ?? ""]] as const) {
+    const code = forbiddenChar(value);
+    if (code) throw new UserError(`${name} contains the control or format character ${code}; it would be copied into device configurations and notices`, EXIT.inputError);
+  }
   const { inventory } = loadValidInventory(g, { quietWarnings: true });
   lap("load and validate");
   const tz = inventory.cloud.timezone;
@@ -178,6 +183,8 @@ async function block(g: GlobalOptions, text: string, flags: BlockFlags): Promise
     process.stderr.write(paint(`${flags.force ? "forced" : "refused"}: ${r.message}`, flags.force ? "yellow" : "red", useColor(process.stderr)) + "\n");
     if (r.hint) process.stderr.write(`  hint: ${r.hint}\n`);
   }
+  const embedded = embeddedRefusal(target);
+  if (embedded) throw new UserError(`the block of ${text} is refused: ${embedded}; nothing was recorded or pushed`, EXIT.inputError);
   if (assessment.refusals.length && !flags.force) {
     throw new UserError(`the block of ${target.text} is refused; nothing was recorded or pushed`, EXIT.inputError, "R6: block only the offending traffic; --force overrides (recorded with the block)");
   }

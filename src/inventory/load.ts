@@ -1,11 +1,12 @@
 // Loads the inventory directory into the typed model, with every finding located.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { z } from "zod";
 import { cloudSchema, devicesFileSchema, emergencyFileSchema, orgSchema } from "../model/schema.js";
 import type { Cloud, Device, Inventory, Org } from "../model/types.js";
 import type { Diagnostic, PathSegment } from "./diagnostics.js";
 import { findLiteralSecrets } from "./checks/secrets.js";
+import { findControlText } from "./checks/text.js";
 import { issueToDiagnostics } from "./schema-diagnostics.js";
 import { knownKeys } from "./schema-keys.js";
 import { SourceFile } from "./source.js";
@@ -44,6 +45,7 @@ function parseWith<T extends z.ZodType>(schema: T, source: SourceFile, diags: Di
   diags.push(...source.diagnostics);
   // secrets are found in the raw values, before the schema, so that they are named even where the schema refuses them too
   diags.push(...findLiteralSecrets(source));
+  diags.push(...findControlText(source));
   if (source.value === undefined) return undefined;
   const r = schema.safeParse(source.value ?? {});
   if (r.success) return r.data;
@@ -69,6 +71,25 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
   const cloudPath = join(root, "cloud.yaml");
   const devicesPath = join(root, "devices.yaml");
   const orgsDir = join(root, "orgs");
+  // a symlink would make the reviewed file another than the one read (a link to
+  // another organization's file, to a file outside the repository, to a device)
+  const isLink = (p: string) => {
+    try {
+      return lstatSync(p).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  };
+  const symlink = (file: string): Diagnostic => ({
+    severity: "error", code: "symlink", file: shown(file), line: 1, column: 1, path: "(file)",
+    message: "is a symbolic link; inventory files and directories must be regular files in the repository",
+    hint: "replace the link with the file itself",
+  });
+  for (const p of [root, cloudPath, devicesPath, orgsDir, join(root, EMERGENCY_FILE)]) if (isLink(p) && p !== root) diags.push(symlink(p));
+  if (existsSync(orgsDir) && !isLink(orgsDir)) {
+    for (const f of readdirSync(orgsDir)) if (isLink(join(orgsDir, f))) diags.push(symlink(join(orgsDir, f)));
+  }
+  if (diags.length) return { diagnostics: diags };
   if (!existsSync(cloudPath)) diags.push(missing(cloudPath, "cloud.yaml"));
   if (!existsSync(devicesPath)) diags.push(missing(devicesPath, "devices.yaml"));
   if (diags.length) return { diagnostics: diags };

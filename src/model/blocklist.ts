@@ -7,13 +7,14 @@
 // cloud's time zone), so an instant counts as the date it falls on in that
 // time zone, rounded up: the block is in force through that whole day and
 // the first render on a later day leaves it out.
-import { parsePrefix, type Prefix } from "./net.js";
+import { embeddedIPv4, parsePrefix, type Prefix } from "./net.js";
 import { isActive } from "./resolve.js";
 import type { Inventory } from "./types.js";
 import { toAsciiDomain } from "./values.js";
 
 export type BlockTarget =
-  | { kind: "prefix"; prefix: Prefix; text: string }
+  /** `embedded`: the target was written as an IPv6 prefix that embeds IPv4 (::ffff:a.b.c.d); `prefix` is then its IPv4 form */
+  | { kind: "prefix"; prefix: Prefix; text: string; embedded?: { written: string; form: string } }
   | { kind: "domain"; domain: string; text: string }
   /** `domain` is the URL's host: DNS refuses the whole name, the URL filter matches the URL */
   | { kind: "url"; url: string; domain: string; text: string };
@@ -28,7 +29,12 @@ const URL_CHARS = /^[A-Za-z0-9._~:/?=&%+,@!*()[\]-]+$/;
  */
 export function parseBlockTarget(text: string): BlockTarget | undefined {
   const p = parsePrefix(text);
-  if (p.ok) return { kind: "prefix", prefix: p.prefix, text: p.prefix.text };
+  if (p.ok) {
+    // every guard compares per family: it must see the IPv4 the IPv6 form stands for
+    const e = embeddedIPv4(p.prefix);
+    if (e) return { kind: "prefix", prefix: e.v4, text: e.v4.text, embedded: { written: text, form: e.form } };
+    return { kind: "prefix", prefix: p.prefix, text: p.prefix.text };
+  }
   const m = /^(https?):\/\/([^/?#]+)(.*)$/i.exec(text);
   if (m) {
     if (!URL_CHARS.test(text) || text.length > 512) return undefined;

@@ -125,3 +125,63 @@ export function prefixSize(p: Prefix): bigint {
 export function prefixHostOrCidr(p: Prefix): string {
   return p.length === BITS[p.family] ? p.text.split("/")[0]! : p.text;
 }
+
+/** IPv6 ranges that carry an IPv4 address in their last 32 bits. */
+const EMBEDDED_V4: ReadonlyArray<{ form: string; base: bigint }> = [
+  { form: "IPv4-mapped IPv6 (::ffff:0:0/96)", base: 0xffffn << 32n },
+  { form: "IPv4-compatible IPv6 (::/96)", base: 0n },
+  { form: "NAT64 IPv6 (64:ff9b::/96)", base: 0x64ff9bn << 96n },
+];
+
+export interface EmbeddedIPv4 {
+  /** the IPv4 prefix the IPv6 prefix stands for (0.0.0.0/0 when it contains the whole range) */
+  v4: Prefix;
+  /** which encoding, e.g. "IPv4-mapped IPv6 (::ffff:0:0/96)" */
+  form: string;
+}
+
+/**
+ * The IPv4 prefix an IPv6 prefix means when it lies in (or contains) one of
+ * the ranges that embed IPv4 addresses. Squid and dual-stack sockets match
+ * IPv4 traffic as ::ffff:a.b.c.d, so a guard that compares per family must
+ * see the IPv4 form. Undefined for an IPv4 prefix or ordinary IPv6.
+ */
+export function embeddedIPv4(p: Prefix): EmbeddedIPv4 | undefined {
+  if (p.family !== 6) return undefined;
+  for (const e of EMBEDDED_V4) {
+    const range = { family: 6 as const, start: e.base, end: e.base | 0xffffffffn };
+    if (p.length >= 96 && p.start >= range.start && p.end <= range.end) {
+      const start = p.start - e.base;
+      const length = p.length - 96;
+      return { form: e.form, v4: { family: 4, start, end: p.end - e.base, length, text: `${bigIntToAddress(4, start)}/${length}` } };
+    }
+    // a wider prefix that holds the whole range stands for all of IPv4 (::/0 is left to the width guard)
+    if (p.length > 0 && p.length < 96 && p.start <= range.start && range.end <= p.end) {
+      return { form: e.form, v4: { family: 4, start: 0n, end: 0xffffffffn, length: 0, text: "0.0.0.0/0" } };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The parts of `base` not covered by any of `remove`, as CIDR prefixes
+ * (split in halves where a removed prefix lies inside). Used to render a
+ * global object such as "internet" without the cloud's inside addresses.
+ */
+export function subtractPrefixes(base: readonly Prefix[], remove: readonly Prefix[]): Prefix[] {
+  const out: Prefix[] = [];
+  // each half is compared only with the removed prefixes that overlapped its parent
+  const visit = (p: Prefix, candidates: readonly Prefix[]): void => {
+    const hits = candidates.filter((r) => prefixOverlaps(r, p));
+    if (hits.length === 0) { out.push(p); return; }
+    if (hits.some((r) => prefixContains(r, p))) return;
+    const bits = BITS[p.family];
+    const length = p.length + 1;
+    const half = 1n << BigInt(bits - length);
+    for (const start of [p.start, p.start + half]) {
+      visit({ family: p.family, start, end: start + half - 1n, length, text: `${bigIntToAddress(p.family, start)}/${length}` }, hits);
+    }
+  };
+  for (const p of base) visit(p, remove);
+  return out;
+}

@@ -1,7 +1,7 @@
 // Resolution of the names a rule uses (from/to/scope) into address prefixes.
 // Shared by validation (tenant isolation) and rendering, so both read a
 // reference the same way.
-import { parsePrefix, type Prefix } from "./net.js";
+import { embeddedIPv4, parsePrefix, subtractPrefixes, type Prefix } from "./net.js";
 import type { Inventory, Org } from "./types.js";
 
 export type RefKind = "own" | "global" | "export" | "literal";
@@ -77,6 +77,9 @@ function resolveUncached(inventory: Inventory, org: Org, ref: string): RefResult
   if (/^[0-9a-fA-F:.]+(\/\d+)?$/.test(ref) && (ref.includes(".") || ref.includes(":")) && !/^[a-z][a-z0-9-]+:[A-Za-z0-9]/.test(ref)) {
     const r = parsePrefix(ref);
     if (!r.ok) return { ok: false, reason: r.reason };
+    // the isolation guards compare per family: IPv4 written as IPv6 would pass them
+    const e = embeddedIPv4(r.prefix);
+    if (e) return { ok: false, reason: `${r.prefix.text} is the IPv4 prefix ${e.v4.text} written as ${e.form}`, hint: `write the IPv4 form ${e.v4.text}` };
     return { ok: true, value: { ref, kind: "literal", name: r.prefix.text, prefixes: [r.prefix] } };
   }
   const colon = ref.indexOf(":");
@@ -99,12 +102,37 @@ function resolveUncached(inventory: Inventory, org: Org, ref: string): RefResult
   const own = ownObjects(org).get(ref);
   if (own) return { ok: true, value: { ref, kind: "own", owner: org.id, name: ref, prefixes: toPrefixes(own) } };
   const global = inventory.cloud.objects[ref];
-  if (global) return { ok: true, value: { ref, kind: "global", name: ref, prefixes: toPrefixes(global.addresses) } };
+  if (global) {
+    const prefixes = toPrefixes(global.addresses);
+    // "internet" means outside the cloud: without it, 0.0.0.0/0 holds every organization and the NOC
+    return { ok: true, value: { ref, kind: "global", name: ref, prefixes: global.role === "outside" ? subtractPrefixes(prefixes, insidePrefixes(inventory)) : prefixes } };
+  }
   return {
     ok: false,
     reason: `"${ref}" is neither a network or address of ${org.id} nor a global object`,
     hint: "define it under networks or globalAddresses, use a global object of cloud.yaml, or <org-id>:<name> for an export",
   };
+}
+
+const insides = new WeakMap<Inventory, Prefix[]>();
+
+/**
+ * Everything inside the cloud: the organizations' networks and global
+ * addresses, the cloud's own objects (service and internal), its resolvers
+ * and management range, and its address plans. An "outside" object is
+ * rendered without these, on every platform alike.
+ */
+export function insidePrefixes(inventory: Pick<Inventory, "cloud" | "orgs">): Prefix[] {
+  const cached = insides.get(inventory as Inventory);
+  if (cached) return cached;
+  const texts: string[] = [];
+  for (const org of inventory.orgs) for (const list of ownObjects(org).values()) texts.push(...list);
+  for (const obj of Object.values(inventory.cloud.objects)) if (obj.role !== "outside") texts.push(...obj.addresses);
+  texts.push(...inventory.cloud.infrastructure.resolvers, ...inventory.cloud.infrastructure.management);
+  texts.push(...inventory.cloud.addressPlans.internet, ...inventory.cloud.addressPlans.breakout);
+  const out = toPrefixes(texts);
+  insides.set(inventory as Inventory, out);
+  return out;
 }
 
 /** True when the item has no expiry or expires today or later. `today` is YYYY-MM-DD. */

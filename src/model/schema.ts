@@ -26,8 +26,20 @@ import {
 
 // ───────────────────────── cloud.yaml ─────────────────────────
 
+/**
+ * What a global object is to the organizations (tenant isolation):
+ *   outside   beyond the cloud (internet, LGWAN, a national portal): rendered
+ *             without the organizations' and the cloud's own addresses
+ *   service   the cloud's own service organizations may reach (resolvers,
+ *             proxies, relays, reverse proxies)
+ *   internal  the cloud's own, never a rule's destination (NOC, log collectors)
+ * The default is the closed one: an object the NOC forgot to mark is internal.
+ */
+export const OBJECT_ROLES = ["outside", "service", "internal"] as const;
+
 const namedObject = z.strictObject({
   addresses: z.array(prefix).min(1),
+  role: z.enum(OBJECT_ROLES).default("internal"),
   description: safeText().optional(),
 });
 
@@ -342,6 +354,11 @@ export const emergencyBlockSchema = z.strictObject({
   /** an address, a CIDR prefix, a domain or an http(s) URL */
   target: printable(512).refine((v) => parseBlockTarget(v) !== undefined, {
     message: "must be an address (192.0.2.66), a prefix (192.0.2.0/28), a domain (c2.example.net) or an http(s) URL on a domain",
+  }).superRefine((v, ctx) => {
+    const t = parseBlockTarget(v);
+    if (t?.kind === "prefix" && t.embedded) {
+      ctx.addIssue({ code: "custom", message: `${t.embedded.written} is the IPv4 prefix ${t.text} written as ${t.embedded.form}; write the IPv4 form ${t.text}` });
+    }
   }),
   reason: safeText(),
   ticket: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$/, { message: "must be a ticket id of letters, digits and - _ . : / (at most 64)" }).optional(),

@@ -4,7 +4,7 @@
 // before any template sees it.
 import { domainToASCII } from "node:url";
 import { z } from "zod";
-import { parsePrefix } from "./net.js";
+import { embeddedIPv4, parsePrefix } from "./net.js";
 
 /** Characters that would end a quoted string, a statement or a block in one of the dialects we render. */
 const BREAKOUT_CHARS = /[\u0000-\u001f\u007f"'`\\{};#$]/u;
@@ -65,14 +65,33 @@ export const prefix = z.string().transform((value, ctx) => {
     ctx.addIssue({ code: "custom", message: r.reason });
     return z.NEVER;
   }
+  const e = embeddedIPv4(r.prefix);
+  if (e) {
+    ctx.addIssue({ code: "custom", message: embeddedMessage(r.prefix.text, e.v4.text, e.form), params: { hint: `write ${e.v4.text}` } });
+    return z.NEVER;
+  }
   return r.prefix.text;
 });
+
+/**
+ * Every isolation guard compares per address family; an IPv6 prefix that
+ * embeds IPv4 would pass them all while squid and dual-stack hosts match it
+ * against IPv4 traffic. Such prefixes are refused with the IPv4 form to use.
+ */
+function embeddedMessage(written: string, v4: string, form: string): string {
+  return `${written} is the IPv4 prefix ${v4} written as ${form}; the address guards compare per family, so write the IPv4 form ${v4}`;
+}
 
 /** A single address (no prefix length). */
 export const address = z.string().transform((value, ctx) => {
   const r = value.includes("/") ? undefined : parsePrefix(value);
   if (!r || !r.ok) {
     ctx.addIssue({ code: "custom", message: `"${value}" is not an IPv4 or IPv6 address` });
+    return z.NEVER;
+  }
+  const e = embeddedIPv4(r.prefix);
+  if (e) {
+    ctx.addIssue({ code: "custom", message: embeddedMessage(value, e.v4.text.split("/")[0]!, e.form) });
     return z.NEVER;
   }
   return r.prefix.text.split("/")[0]!;

@@ -5,6 +5,9 @@ import { createHash } from "node:crypto";
 import { CHANGE_KINDS, type ChangeKind } from "../model/kinds.js";
 import type { Inventory, Org } from "../model/types.js";
 
+/** Key prefix of the intent item for a claimed domain (kind dns): never minor, never "inside its own file". */
+export const DOMAIN_CLAIM_KEY = "domain claim ";
+
 export interface IntentItem {
   org: string;
   kind: ChangeKind;
@@ -52,6 +55,8 @@ function items(org: Org): Array<Omit<IntentItem, "hash"> & { value: unknown }> {
   }
   for (const e of org.ipsExceptions) add("ipsExceptions", e.name, `signature ${e.signature} for ${e.scope.join(",")}${e.expires ? ` until ${e.expires}` : ""}`, e);
   for (const m of org.reverseProxy) add("reverseProxy", m.name, `${m.hostname} → ${m.origin.address}:${m.origin.port} (${m.site}${m.cdn ? ", CDN" : ""})`, m);
+  // a claimed domain is a change to the namespace all organizations share (the NOC assigns domains)
+  for (const d of org.domains) add("dns", `${DOMAIN_CLAIM_KEY}${d}`, `claims the domain ${d}`, d);
   for (const z of org.dns) {
     for (const r of z.records) {
       const key = `${z.zone} ${r.name} ${r.type} ${r.value}`;

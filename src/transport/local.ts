@@ -4,6 +4,7 @@
 // devices managed from their own host and for tests.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { lstatSync, realpathSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -32,7 +33,53 @@ export class LocalHost implements Host {
     if (!devicePath.startsWith("/") || devicePath.split("/").includes("..")) {
       throw new DeviceError(this.device, "path", `not an absolute device path without '..': ${devicePath}`);
     }
-    return path.join(this.root, devicePath);
+    const full = path.join(this.root, devicePath);
+    this.refuseEscape(devicePath, full);
+    return full;
+  }
+
+  /**
+   * A symlink inside the root (etc/nginx -> /etc/nginx, or a planted one)
+   * would redirect a write, a read or a device command's path outside the
+   * directory that stands for the device. The deepest existing part of the
+   * path must resolve inside the root's own real path.
+   */
+  private refuseEscape(devicePath: string, full: string): void {
+    let rootReal: string;
+    try {
+      rootReal = realpathSync(this.root);
+    } catch {
+      return; // no root yet: nothing below it exists to be a link
+    }
+    let probe = full;
+    for (;;) {
+      let real: string | undefined;
+      try {
+        real = realpathSync(probe);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== "ENOENT" && code !== "ENOTDIR") throw new DeviceError(this.device, "path", `cannot resolve ${devicePath}: ${(err as Error).message}`);
+        // a dangling link: writing through it would create its target, wherever that is
+        let dangling = false;
+        try {
+          dangling = lstatSync(probe).isSymbolicLink();
+        } catch {
+          dangling = false;
+        }
+        if (dangling) throw new DeviceError(this.device, "path", `${devicePath} passes a symbolic link that points nowhere (${probe}); refused`);
+      }
+      if (real !== undefined) {
+        const rest = path.relative(probe, full);
+        const target = rest ? path.join(real, rest) : real;
+        if (target !== rootReal && !target.startsWith(rootReal + path.sep)) {
+          throw new DeviceError(this.device, "path", `${devicePath} leads outside the device root ${this.root} through a symbolic link (to ${target}); refused`);
+        }
+        return;
+      }
+      const parent = path.dirname(probe);
+      if (parent === probe) return;
+      probe = parent;
+    }
   }
 
   async connect(): Promise<void> {

@@ -47,7 +47,8 @@ function isOutside(inventory: Inventory, org: Org, ref: string, space: Prefix[])
   const r = resolveRef(inventory, org, ref);
   if (!r.ok) return true;
   const v = r.value;
-  if (v.kind === "global") return v.prefixes.some(isDefaultRoute);
+  // an outside object (internet) no longer holds 0.0.0.0/0 once the cloud's inside is taken out of it: its role says it
+  if (v.kind === "global") return inventory.cloud.objects[v.name]?.role === "outside" || v.prefixes.some(isDefaultRoute);
   if (v.kind === "literal") return v.prefixes.some((p) => !space.some((s) => overlaps(p, s)));
   return false;
 }

@@ -3,7 +3,7 @@
 // orgs/<id>.yaml; every other file of the inventory (cloud.yaml,
 // devices.yaml, ...) is global and belongs to the NOC; approvals/ is written
 // only by `scconf approve`, never by a change request. Pure.
-import type { IntentChange } from "../plan/intent.js";
+import { DOMAIN_CLAIM_KEY, type IntentChange } from "../plan/intent.js";
 
 export type FileOwner = { type: "org"; org: string } | { type: "global" } | { type: "approvals" } | { type: "outside" };
 
@@ -47,6 +47,13 @@ export function judgeScope(paths: readonly string[], inventoryPath: string, chan
     const others = [...new Set(changes.filter((c) => c.org !== org).map((c) => c.org))];
     for (const o of others) {
       if (!files.some((f) => f.owner.type === "org" && f.owner.org === o)) violations.push(`the change alters ${o}'s settings, not only ${org}'s`);
+    }
+    // a domain lives in one organization's file but is judged against every other's: it is the shared namespace
+    for (const c of changes) {
+      if (c.kind === "dns" && c.key.startsWith(DOMAIN_CLAIM_KEY)) {
+        const d = c.key.slice(DOMAIN_CLAIM_KEY.length);
+        violations.push(`${c.org} ${c.op === "remove" ? "gives up" : "claims"} the domain ${d}: a change to the shared namespace, assigned by the NOC, not inside ${c.org}'s own file`);
+      }
     }
   }
   return { orgs: [...orgs].sort(), files, violations };

@@ -26,7 +26,8 @@ describe("shadowed and redundant rules", () => {
     const r = validateWith({
       [KAMEYAMA]: rules(
         "  - { name: out, from: [lan], to: [internet], protocol: any, action: accept }",
-        "  - { name: out-dns, from: [10.9.1.0/24], to: [dns-resolvers], protocol: udp, ports: [53], action: accept }",
+        // an outside destination; the cloud's resolvers are no longer inside "internet" (issue 17)
+        "  - { name: out-dns, from: [10.9.1.0/24], to: [192.0.2.0/28], protocol: udp, ports: [53], action: accept }",
       ),
     });
     expectFinding(r.diagnostics, { severity: "warning", code: "redundant-rule", file: KAMEYAMA, line: 13, column: 5, message: /^redundant: rule "out" at \S*kameyama\.yaml:12:5/ });

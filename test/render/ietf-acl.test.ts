@@ -1,5 +1,6 @@
 // ietf-acl renderer: golden XML, the real yanglint against yang/scconf-acl.yang,
 // XML escaping of every text, bandwidth caps as policers, refusals.
+import { resolveRef } from "../../src/model/resolve.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -66,7 +67,11 @@ describe("ietf-acl renderer", () => {
   it("expands a rule into one ace per source, destination and port range, with stable names of at most 64 characters", () => {
     const t = text(fixture);
     const names = [...t.matchAll(/<ace>\n\s+<name>([^<]+)</g)].map((m) => m[1]!);
-    expect(names.filter((n) => n.startsWith("lan-out-"))).toHaveLength(4); // (v4 + v6) x (443, 8000-8080)
+    // one ace per destination prefix of "internet" (the internet without the cloud's inside addresses) x (443, 8000-8080)
+    const internet = resolveRef(fixture, fixture.orgs.find((o) => o.id === "mie-pref")!, "internet");
+    if (!internet.ok) throw new Error(internet.reason);
+    expect(internet.value.prefixes.length).toBeGreaterThan(2);
+    expect(names.filter((n) => n.startsWith("lan-out-"))).toHaveLength(internet.value.prefixes.length * 2);
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) expect(n.length).toBeLessThanOrEqual(64);
     // adding a prefix elsewhere in the rule keeps the existing names

@@ -1,6 +1,6 @@
 // cloud.yaml, owned by the NOC: the address plans, the emergency blocklist and
 // the change policy that decides what needs approval and when work may run.
-import { parsePrefix, prefixOverlaps, type Prefix } from "../../model/net.js";
+import { embeddedIPv4, parsePrefix, prefixOverlaps, type Prefix } from "../../model/net.js";
 import { toAsciiDomain } from "../../model/values.js";
 import type { Check } from "./context.js";
 import { describeClaim } from "./isolation.js";
@@ -56,7 +56,14 @@ export const checkCloud: Check = ({ inventory, report }) => {
   const blocked = new Map<string, number>();
   cloud.blocklist.forEach((entry, i) => {
     const path = ["blocklist", i, "target"];
-    const asPrefix = parsePrefix(entry.target);
+    const written = parsePrefix(entry.target);
+    const embedded = written.ok ? embeddedIPv4(written.prefix) : undefined;
+    // the guards below judge the IPv4 prefix an IPv4-embedding IPv6 target stands for
+    const asPrefix = embedded ? { ok: true as const, prefix: embedded.v4 } : written;
+    if (embedded && written.ok) {
+      report.cloud("error", "blocklist-target", path, `${entry.target} is the IPv4 prefix ${embedded.v4.text} written as ${embedded.form}`,
+        `write the IPv4 form ${embedded.v4.text}`);
+    }
     const asDomain = asPrefix.ok ? undefined : toAsciiDomain(entry.target);
     if (!asPrefix.ok && !asDomain) {
       report.cloud("error", "blocklist-target", path, `the block target "${entry.target}" is neither an address prefix nor a domain name`,

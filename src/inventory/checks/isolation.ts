@@ -3,8 +3,8 @@
 // networks, addresses and names, the cloud's global objects, and what
 // another organization explicitly exports to it. Anything else would let one
 // organization's pull request open, block or redirect another's traffic.
-import { parsePrefix, type Prefix } from "../../model/net.js";
-import { ownObjects, resolveRef, type RefKind } from "../../model/resolve.js";
+import { parsePrefix, prefixOverlaps, type Prefix } from "../../model/net.js";
+import { ownObjects, resolveRef, type RefKind, type ResolvedRef } from "../../model/resolve.js";
 import type { Inventory, Org } from "../../model/types.js";
 import type { PathSegment } from "../diagnostics.js";
 import type { Check, Reporter } from "./context.js";
@@ -12,10 +12,12 @@ import {
   addressSpace,
   domainIndex,
   foreignOverlaps,
+  isInDomain,
   isOwnSpace,
   nameOwners,
   type AddressClaim,
   type AddressSpace,
+  type DomainClaim,
   type DomainIndex,
 } from "./space.js";
 
@@ -55,6 +57,44 @@ function ownsName(index: DomainIndex, orgId: string, name: string): boolean {
   return nameOwners(index, name).some((c) => c.org === orgId);
 }
 
+/**
+ * The cloud's own objects are not services: a rule may reach only objects
+ * cloud.yaml marks `role: service` (or `outside`). Internal objects, the
+ * management range and literal addresses inside them are refused.
+ */
+function refuseInternalDestination(inventory: Inventory, report: Reporter, org: Org, path: PathSegment[], v: ResolvedRef): void {
+  if (v.kind === "global") {
+    const obj = inventory.cloud.objects[v.name];
+    if (obj?.role === "internal") {
+      report.org(org.id, "error", "tenant-isolation", path,
+        `"${v.name}" is an internal object of the cloud (${report.whereInCloud(["objects", v.name])}); organizations may not reach it`,
+        `reachable objects are those cloud.yaml marks role: service: ${serviceNames(inventory)}`);
+    }
+    return;
+  }
+  if (v.kind !== "literal") return;
+  const p = v.prefixes[0]!;
+  const internal: Array<{ what: string; where: string; prefix: string }> = [];
+  inventory.cloud.infrastructure.management.forEach((m, i) =>
+    internal.push({ what: "the cloud's management range", where: report.whereInCloud(["infrastructure", "management", i]), prefix: m }));
+  for (const [name, obj] of Object.entries(inventory.cloud.objects)) {
+    if (obj.role !== "internal") continue;
+    obj.addresses.forEach((a, i) => internal.push({ what: `the cloud's internal object "${name}"`, where: report.whereInCloud(["objects", name, "addresses", i]), prefix: a }));
+  }
+  const hit = internal.find((x) => {
+    const q = parsePrefix(x.prefix);
+    return q.ok && prefixOverlaps(q.prefix, p);
+  });
+  if (hit) {
+    report.org(org.id, "error", "tenant-isolation", path, `the destination ${p.text} overlaps ${hit.what} ${hit.prefix} (${hit.where}); organizations may not reach it`,
+      `reachable objects are those cloud.yaml marks role: service: ${serviceNames(inventory)}`);
+  }
+}
+
+function serviceNames(inventory: Inventory): string {
+  return Object.entries(inventory.cloud.objects).filter(([, o]) => o.role === "service").map(([n]) => n).join(", ") || "(none)";
+}
+
 function checkFirewallRefs(inventory: Inventory, report: Reporter, space: AddressSpace, org: Org): void {
   org.firewall.forEach((rule, i) => {
     const sideOwn: boolean[] = [];
@@ -70,6 +110,7 @@ function checkFirewallRefs(inventory: Inventory, report: Reporter, space: Addres
           return;
         }
         const v = r.value;
+        if (side === "to") refuseInternalDestination(inventory, report, org, path, v);
         if (v.kind === "literal") {
           const foreign = refuseForeignLiteral(report, space, org, path, v.prefixes[0]!, "the literal address");
           if (foreign || !isOwnSpace(space, org.id, v.prefixes[0]!)) own = false;
@@ -180,10 +221,66 @@ function checkSpamAndExports(inventory: Inventory, report: Reporter, space: Addr
   });
 }
 
+/**
+ * The names an organization claims (domains:). A claim equal to or below
+ * another organization's domain, the cloud's own domain or a breakout
+ * service's domain would make the organization the most specific owner of
+ * names inside it (its zone then answers for them in the shared resolver);
+ * a claim above another organization's domain would let it own every name
+ * around that domain. Equal claims between organizations are the uniqueness
+ * check's (duplicate-domain).
+ */
+function checkDomainClaims(inventory: Inventory, report: Reporter, names: DomainIndex, below: Map<string, DomainClaim[]>, org: Org): void {
+  const hint = "the NOC assigns domains; claim only the domain assigned to the organization";
+  org.domains.forEach((claimed, i) => {
+    const d = claimed.toLowerCase();
+    const path = ["domains", i];
+    const cloudDomain = inventory.cloud.domain.toLowerCase();
+    if (isInDomain(d, cloudDomain) || isInDomain(cloudDomain, d)) {
+      report.org(org.id, "error", "domain-claim", path,
+        `the domain ${d} ${d === cloudDomain ? "is" : isInDomain(d, cloudDomain) ? "lies inside" : "contains"} the cloud's own domain ${cloudDomain} (${report.whereInCloud(["domain"])})`, hint);
+    }
+    inventory.cloud.breakout.forEach((svc, si) => {
+      svc.domains.forEach((b, bi) => {
+        if (isInDomain(d, b) || isInDomain(b, d)) {
+          report.org(org.id, "error", "domain-claim", path,
+            `the domain ${d} ${d === b ? "is" : isInDomain(d, b) ? "lies inside" : "contains"} ${b}, a domain of the breakout service "${svc.name}" (${report.whereInCloud(["breakout", si, "domains", bi])})`, hint);
+        }
+      });
+    });
+    // below: a parent of the claim that another organization claims
+    for (let n = d.slice(d.indexOf(".") + 1); n.includes("."); n = n.slice(n.indexOf(".") + 1)) {
+      for (const c of names.claims.get(n) ?? []) {
+        if (c.org === org.id) continue;
+        report.org(org.id, "error", "domain-claim", path,
+          `the domain ${d} lies inside ${c.domain}, which belongs to ${c.org} (${report.whereInOrg(c.org, ["domains", c.index])})`, hint);
+      }
+    }
+    // above: another organization's claim below this one
+    for (const c of below.get(d) ?? []) {
+      if (c.org === org.id) continue;
+      report.org(org.id, "error", "domain-claim", path,
+        `the domain ${d} contains ${c.domain}, which belongs to ${c.org} (${report.whereInOrg(c.org, ["domains", c.index])})`, hint);
+    }
+  });
+}
+
 export const checkTenantIsolation: Check = ({ inventory, report }) => {
   const space = addressSpace(inventory);
   const names = domainIndex(inventory);
+  // every proper ancestor of a claimed domain -> the claims below it
+  const below = new Map<string, DomainClaim[]>();
+  for (const list of names.claims.values()) {
+    for (const c of list) {
+      for (let n = c.domain.slice(c.domain.indexOf(".") + 1); n.includes("."); n = n.slice(n.indexOf(".") + 1)) {
+        const l = below.get(n) ?? [];
+        l.push(c);
+        below.set(n, l);
+      }
+    }
+  }
   for (const org of inventory.orgs) {
+    checkDomainClaims(inventory, report, names, below, org);
     checkFirewallRefs(inventory, report, space, org);
     checkIpsScopes(inventory, report, space, org);
     checkNames(report, names, space, org);

@@ -135,5 +135,27 @@ function assessDomain(inventory: Inventory, domain: string, org: string | undefi
 
 /** Whether blocking the target would cut off an organization or the cloud's own infrastructure. */
 export function assessTarget(inventory: Inventory, target: BlockTarget, options: { org?: string } = {}): TargetAssessment {
-  return target.kind === "prefix" ? assessPrefix(inventory, target.prefix, options.org) : assessDomain(inventory, target.domain, options.org);
+  if (target.kind !== "prefix") return assessDomain(inventory, target.domain, options.org);
+  // parseBlockTarget already turned an IPv4-embedding IPv6 prefix into its IPv4 form, so the guards below judge that
+  const a = assessPrefix(inventory, target.prefix, options.org);
+  if (!target.embedded) return a;
+  const guards = a.refusals.map((r) => r.message);
+  return {
+    ...a,
+    refusals: [
+      {
+        message: `${target.embedded.written} is the IPv4 prefix ${target.prefix.text} written as ${target.embedded.form}` +
+          (guards.length ? `; as ${target.prefix.text} it is refused: ${guards.join("; ")}` : ""),
+        hint: `write the IPv4 form ${target.prefix.text}: squid and dual-stack hosts match IPv4 as ::ffff:a.b.c.d, so the IPv6 form would block IPv4 traffic past the guards`,
+      },
+      ...a.refusals,
+    ],
+  };
+}
+
+/** A refusal for an IPv4-embedding IPv6 target that even --force does not override: the IPv4 form is what to block. */
+export function embeddedRefusal(target: BlockTarget): string | undefined {
+  return target.kind === "prefix" && target.embedded
+    ? `${target.embedded.written} embeds the IPv4 prefix ${target.prefix.text} (${target.embedded.form}); block ${target.prefix.text} instead`
+    : undefined;
 }
