@@ -16,12 +16,16 @@ scconf render --check
 mkdir -p out
 step "scconf plan --out out/plan.json"
 set +e; scconf plan --out out/plan.json > out/plan.txt; code=$?; set -e
-tail -n 25 out/plan.txt
+# the summary; the per-artifact diffs are in out/plan.txt
+sed -n '/^Devices$/,$p' out/plan.txt
 echo "(full plan with diffs: out/plan.txt; exit code $code: 0 = nothing to change, 2 = changes)"
 [ "$code" -eq 0 ] || [ "$code" -eq 2 ] || exit "$code"
 if [ "$code" -eq 2 ]; then
   step "scconf apply out/plan.json --yes"
-  scconf apply out/plan.json --yes --parallel 8 2> out/apply-progress.log
+  if ! scconf apply out/plan.json --yes --parallel 8 > out/apply.txt 2> out/apply-progress.log; then
+    cat out/apply.txt; tail -n 20 out/apply-progress.log; exit 1
+  fi
+  sed -n '/^Summary$/,$p' out/apply.txt
 fi
 step "scconf generations fw-nft-1"
 scconf generations fw-nft-1
