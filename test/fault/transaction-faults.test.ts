@@ -30,16 +30,13 @@ const OLD = "old: relay for tsu\n";
 const NEW = "new: relay for tsu and kiho\n";
 
 let sshd: Sshd;
-/** a few netconfd devices: each runs one case at a time (a case needs the candidate to itself) */
-const NETCONF_DEVICES = 3;
-let ncs: Netconfd[] = [];
+let nc: Netconfd;
 let base: string;
 let aclOld: string;
 let aclNew: string;
 
 beforeAll(async () => {
-  [sshd, ...ncs] = await Promise.all([startSshd(), ...Array.from({ length: NETCONF_DEVICES }, () => startNetconfd({ module: "yang/scconf-acl.yang" }))]);
-  free.push(...ncs);
+  [sshd, nc] = await Promise.all([startSshd(), startNetconfd({ module: "yang/scconf-acl.yang" })]);
   base = await tempBase("scconf-fault-tx-");
   aclOld = canonicalXml(await readFile(path.join(REPO_ROOT, "test/fixtures/netconf/acls-small.xml"), "utf8")) ?? "";
   aclNew = aclOld.replace("<rate-kbps>100000</rate-kbps>", "<rate-kbps>2000</rate-kbps>");
@@ -47,7 +44,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([sshd?.stop(), ...ncs.map((n) => n.stop())]);
+  await Promise.all([sshd?.stop(), nc?.stop()]);
   if (base) await rm(base, { recursive: true, force: true });
 });
 
@@ -79,7 +76,7 @@ function faults(transport: "ssh" | "netconf"): Fault[] {
   }
   // the request reaches the device, the reply does not
   for (const step of ["lock", "commit", "confirm"] as StepId[]) {
-    // the netconfd cases are slower (a device runs one at a time): one chunk count is enough there
+    // netconfd is one device, so its cases run one after another: one chunk count is enough there
     for (const k of transport === "ssh" ? [1, 2] : [1]) {
       list.push({
         name: `reply lost: cut on the ${k}. chunk from the device after ${step} starts`,
@@ -192,19 +189,13 @@ async function sshCase(fault: Fault): Promise<void> {
       }
 }
 
-// each netconfd runs one case at a time; a case waits for a free one
-const free: Netconfd[] = [];
-const waitingForDevice: Array<(n: Netconfd) => void> = [];
-async function onFreeNetconfd<T>(fn: (nc: Netconfd) => Promise<T>): Promise<T> {
-  const nc = free.pop() ?? (await new Promise<Netconfd>((r) => waitingForDevice.push(r)));
-  try {
-    return await fn(nc);
-  } finally {
-    const next = waitingForDevice.shift();
-    if (next) next(nc);
-    else free.push(nc);
-  }
-}
+// one netconfd: its cases run one after another
+let queue: Promise<unknown> = Promise.resolve();
+const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+  const next = queue.then(fn, fn);
+  queue = next.catch(() => undefined);
+  return next;
+};
 
 async function withRetry(fn: () => Promise<void>, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
@@ -218,11 +209,11 @@ async function withRetry(fn: () => Promise<void>, ms: number): Promise<void> {
   }
 }
 
-function setAcls(nc: Netconfd, content: string): Promise<void> {
-  return withRetry(() => setAclsOnce(nc, content), 10_000);
+function setAcls(content: string): Promise<void> {
+  return withRetry(() => setAclsOnce(content), 10_000);
 }
 
-async function setAclsOnce(nc: Netconfd, content: string): Promise<void> {
+async function setAclsOnce(content: string): Promise<void> {
   const driver = createNetconfDriver(netconfDeviceAt(nc, nc.port));
   await driver.connect();
   try {
@@ -236,7 +227,7 @@ async function setAclsOnce(nc: Netconfd, content: string): Promise<void> {
   }
 }
 
-async function readAcls(nc: Netconfd): Promise<string | null> {
+async function readAcls(): Promise<string | null> {
   const driver = createNetconfDriver(netconfDeviceAt(nc, nc.port));
   await driver.connect();
   try {
@@ -247,8 +238,8 @@ async function readAcls(nc: Netconfd): Promise<string | null> {
 }
 
 function netconfCase(fault: Fault): Promise<void> {
-  return onFreeNetconfd(async (nc) => {
-        await setAcls(nc, aclOld);
+  return serially(async () => {
+        await setAcls(aclOld);
         const dir = await tempBase("scconf-fault-nc-");
         const proxy = await startTcpProxy({ port: nc.port });
         try {
@@ -260,7 +251,7 @@ function netconfCase(fault: Fault): Promise<void> {
             artifact,
             old: aclOld,
             desired: aclNew,
-            readBack: () => readAcls(nc),
+            readBack: readAcls,
             checkLockAndRecover: async () => {
               // NETCONF locks die with their session: a fresh session can take the candidate
               // (once the server has noticed that the cut session is gone: a few seconds at most)
