@@ -86,6 +86,10 @@ export function gateApply(o: ApplyGateOptions): ApplyGate {
     const fresh = assess(before, inventory);
     changes = mergeStricter(reclassify(plan.intentChanges, policy, { after: inventory, before }), [...fresh.changes, ...gatingChanges(before, inventory)]);
     thresholds = fresh.thresholds;
+  } else if (!repo) {
+    // outside git there is no history to judge against nor approvals to read: said, and recorded (known gap, see README)
+    changes = [];
+    notes.push("the inventory is not in a git repository: the change gate cannot judge this apply (no baseline, no approvals); it is recorded as ungated");
   } else {
     const reason = "reason" in baseline ? baseline.reason : "the inventory is not in git";
     changes = baselessChanges(plan, reason);
@@ -112,6 +116,7 @@ export function gateApply(o: ApplyGateOptions): ApplyGate {
   });
   const verdict = {
     base: base ? { commit: base, revision: shortCommit(base) } : { none: "reason" in baseline ? baseline.reason : "unknown" },
+    ...(repo ? {} : { ungated: "the inventory is not in a git repository" }),
     ...(o.clock && (o.clock.now || o.clock.today) ? { clockOverride: o.clock } : {}),
   };
   return { ...result, notes: [...notes, ...result.notes], audit: { ...result.audit, gate: { ...(result.audit["gate"] as object | undefined), ...verdict } }, changes, authors, ...(base ? { base } : {}) };
