@@ -26,6 +26,8 @@ export interface ApplyOptions {
   onStep?: (device: string, step: StepDescription, phase: "start" | "ok" | "fail", detail?: string) => void;
   /** extra fields for the audit line (approvals, emergency reason ...) */
   audit?: Record<string, unknown>;
+  /** the inventory revision and render date each applied generation records (default: the plan's revision and today) */
+  sourceOf?: (device: string) => { revision: string; today: string };
   revertWaitMs?: number;
 }
 
@@ -94,6 +96,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   }
   results.push(...(await mapLimit(rest, options.parallel, runOne)));
 
+  const sourceOf = (device: string) => options.sourceOf?.(device) ?? { revision: plan.inventoryRevision, today: plan.today };
   let commit: string | undefined;
   const applied = results.filter((r) => r.outcome === "applied");
   // every run that tried a device leaves its audit line; applied devices get their generation in the same commit
@@ -101,8 +104,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   if (!options.dryRun && attempted) {
     const entries = applied.map((r) => {
       const d = plan.devices.find((x) => x.device === r.device)!;
-      return { device: d.device, platform: d.platform, artifacts: d.artifacts.map((a) => ({ id: a.id, path: a.path, content: a.desired })) };
+      const source = sourceOf(d.device);
+      return { device: d.device, platform: d.platform, artifacts: d.artifacts.map((a) => ({ id: a.id, path: a.path, content: a.desired })), source };
     });
+    // where each device now is: the change gate's baseline (src/workflow/baseline.ts)
+    const sources: Record<string, { revision: string; today: string }> = {};
+    for (const r of results) {
+      if (r.outcome === "applied" || r.outcome === "unchanged") sources[r.device] = sourceOf(r.device);
+      else if (r.outcome === "unknown") sources[r.device] = { revision: "unknown", today: plan.today };
+    }
     const auditLine = {
       action: options.kind,
       plan: plan.id,
@@ -110,6 +120,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       operator: options.operator,
       inventoryRevision: plan.inventoryRevision,
       devices: results.map((r) => ({ device: r.device, outcome: r.outcome, ...(r.failedStep ? { failedStep: r.failedStep } : {}) })),
+      sources,
       ...(options.audit ?? {}),
     };
     const t0 = performance.now();

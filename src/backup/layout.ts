@@ -22,6 +22,14 @@ export interface RecordEntry {
   artifacts: StoredArtifact[];
   /** the device's full running configuration; redacted before it is stored */
   running?: string;
+  /** the inventory revision this generation was rendered from, and the date it was rendered for (the gate's baseline) */
+  source?: GenerationSource;
+}
+
+/** Where a generation came from: the inventory revision ("a1b2c3d4e5f6", "+dirty", "unversioned") and the render date. */
+export interface GenerationSource {
+  revision: string;
+  today: string;
 }
 
 export interface RecordMeta {
@@ -39,6 +47,8 @@ export interface DeviceMeta {
   artifacts: { id: string; path: string; sha256: string }[];
   /** sha256 of the stored (redacted) running.txt; null when the device gave none */
   running: { sha256: string } | null;
+  /** absent in generations recorded before scconf kept it: such a device has no baseline */
+  source?: GenerationSource;
 }
 
 export const deviceDir = (device: string): string => `devices/${device}`;
@@ -114,6 +124,7 @@ export function prepareDevices(entries: RecordEntry[], key: Buffer): PreparedDev
       platform: entry.platform,
       artifacts: artifacts.map((a) => ({ id: a.id, path: a.path, sha256: sha256(a.content) })),
       running: running === undefined ? null : { sha256: sha256(running) },
+      ...(entry.source ? { source: { revision: entry.source.revision, today: entry.source.today } } : {}),
     };
     const metaText = JSON.stringify(meta, null, 2) + "\n";
     findings.push(...located(metaText, `device ${entry.device}, meta.json`));
@@ -152,5 +163,7 @@ export function parseDeviceMeta(text: string, where: string): DeviceMeta {
   if (typeof meta.platform !== "string" || !Array.isArray(meta.artifacts)) {
     throw new StoreError(`${where}: meta.json lacks platform or artifacts`);
   }
-  return { platform: meta.platform, artifacts: meta.artifacts, running: meta.running ?? null };
+  const src = meta.source;
+  const source = src && typeof src.revision === "string" && typeof src.today === "string" ? { source: { revision: src.revision, today: src.today } } : {};
+  return { platform: meta.platform, artifacts: meta.artifacts, running: meta.running ?? null, ...source };
 }

@@ -13,7 +13,20 @@ import { EXIT, UserError } from "./exit-codes.js";
 import { paint, useColor } from "./output.js";
 import { orgNamer, painter, parseParallel, planFromInventory } from "./plan.js";
 import { deviceByName, driverOpener, lockOwner, openStore, operatorName, storePath } from "./runtime.js";
+import { todayIn } from "../inventory/validate.js";
 import { gateApply, gateNow } from "../workflow/apply-gate.js";
+import { baselineOf } from "../workflow/baseline.js";
+import { clockOverrides, refuseOverride, verdictOf } from "../workflow/verdict.js";
+import { checkAgainstRender, committedInventory, planCommit, workingTreeNote } from "../workflow/committed.js";
+import { inventoryRepo, resolveCommit, type InventoryRepo } from "../workflow/git.js";
+
+function tryRepo(dir: string): InventoryRepo | undefined {
+  try {
+    return inventoryRepo(dir);
+  } catch {
+    return undefined;
+  }
+}
 
 interface ApplyFlags {
   yes?: boolean;
@@ -80,6 +93,8 @@ export interface RunApplyArgs {
   kind: RecordKind;
   change: string;
   audit?: Record<string, unknown>;
+  /** the inventory revision each device is brought to (default: the plan's); the gate's baseline */
+  sourceOf?: (device: string) => { revision: string; today: string };
 }
 
 export async function runApply(args: RunApplyArgs): Promise<ApplyResult> {
@@ -102,6 +117,7 @@ export async function runApply(args: RunApplyArgs): Promise<ApplyResult> {
     openDriver: open,
     onStep: progressPrinter(),
     ...(args.audit ? { audit: args.audit } : {}),
+    ...(args.sourceOf ? { sourceOf: args.sourceOf } : {}),
   });
   if (flags.record) {
     const timings = result.devices.map((d) => ({ device: d.device, outcome: d.outcome, steps: d.timings }));
@@ -132,39 +148,72 @@ export function registerApply(program: Command, globals: () => GlobalOptions): v
     .addOption(new Option("--now <iso>", "judge the maintenance windows as of this time (rehearsals, tests)").hideHelp())
     .action(async (planFile: string | undefined, flags: ApplyFlags) => {
       const g = globals();
+      const working = loadValidInventory(g, { quietWarnings: true }).inventory;
+      const repo = tryRepo(working.root);
+      const rehearsal = flags.dryRun === true || g.target === "lab";
+      // the clock is the clock: an override is for rehearsals only, and recorded
+      const clock = clockOverrides(flags.now, g.today, working.cloud.timezone);
+      if (!rehearsal && (clock.now || (repo && clock.today))) throw new UserError(refuseOverride(clock), EXIT.inputError);
+      const today = g.today ?? todayIn(working.cloud.timezone);
+      const refusals: string[] = [];
       let inventory: Inventory;
       let plan: Plan;
+      let head: string | undefined;
       if (planFile) {
-        inventory = loadValidInventory(g, { quietWarnings: true }).inventory;
         plan = readPlan(planFile);
+        inventory = working;
+        if (repo) {
+          const at = planCommit(repo, plan.inventoryRevision);
+          if ("refusal" in at) refusals.push(at.refusal);
+          else {
+            head = at.commit;
+            inventory = committedInventory(repo, at.commit, today, working, g.target);
+            const check = checkAgainstRender(plan, inventory, today);
+            if (check.problems.length) refusals.push(`the plan is not what the committed inventory renders: ${check.problems.slice(0, 3).join("; ")}${check.problems.length > 3 ? `; and ${check.problems.length - 3} more` : ""}`);
+            plan = check.plan;
+          }
+        }
         process.stdout.write(formatPlan(plan, { paint: painter(), orgName: orgNamer(inventory), diffs: false }));
       } else {
-        const made = await planFromInventory(g, flags, { writableStore: flags.dryRun !== true });
+        let source: Inventory | undefined;
+        if (repo && !flags.dryRun) {
+          const note = workingTreeNote(working.root);
+          if (note) process.stderr.write(paint(note, "yellow", useColor(process.stderr)) + "\n");
+          head = resolveCommit(repo.top, "HEAD");
+          if (!head) throw new UserError("the inventory repository has no commit yet; commit the inventory first", EXIT.inputError);
+          source = committedInventory(repo, head, today, working, g.target);
+        }
+        const made = await planFromInventory(g, flags, { writableStore: flags.dryRun !== true, ...(source ? { inventory: source } : {}) });
         inventory = made.inventory;
         plan = made.result.plan;
         if (made.result.unreachable.length) throw new UserError("some devices could not be read; nothing was changed", EXIT.deviceFailure);
         process.stdout.write(formatPlan(plan, { paint: painter(), orgName: orgNamer(inventory) }));
       }
-      if (!plan.devices.some((d) => d.changed)) {
+      if (!plan.devices.some((d) => d.changed) && !refusals.length) {
         process.exitCode = EXIT.ok;
         return;
       }
       if (flags.emergency && !flags.reason?.trim()) throw new UserError("--emergency needs --reason TEXT: the reason is recorded in the audit log");
+      const changed = plan.devices.filter((d) => d.changed).map((d) => d.device);
       const gate = gateApply({
         inventory,
         plan,
-        storeDir: storePath(inventory),
+        baseline: baselineOf(storePath(inventory), changed, repo),
+        ...(head ? { head } : {}),
         ...(flags.operator ? { operator: flags.operator } : {}),
         now: gateNow(flags.now),
         force: flags.force === true,
         ...(flags.emergency ? { emergency: { reason: flags.reason!.trim() } } : {}),
+        clock,
       });
+      refusals.push(...gate.refusals);
       for (const n of gate.notes) process.stderr.write(paint(n, "yellow", useColor(process.stderr)) + "\n");
-      if (gate.refusals.length && !flags.dryRun) throw new UserError(`refused; nothing was changed:\n  ${gate.refusals.join("\n  ")}`, EXIT.inputError);
-      for (const r of gate.refusals) process.stderr.write(paint(`rehearsal only; a real apply would refuse: ${r}`, "yellow", useColor(process.stderr)) + "\n");
+      if (refusals.length && !flags.dryRun) throw new UserError(`refused; nothing was changed:\n  ${refusals.join("\n  ")}`, EXIT.inputError);
+      for (const r of refusals) process.stderr.write(paint(`rehearsal only; a real apply would refuse: ${r}`, "yellow", useColor(process.stderr)) + "\n");
       await confirmOrRefuse(flags.dryRun ? "Rehearse this plan on the devices (nothing will change)?" : "Apply this plan to the devices?", flags.yes);
       const store = await openStore(inventory, { readOnly: flags.dryRun === true });
-      const result = await runApply({ inventory, plan, store, flags, kind: "apply", change: flags.change ?? `plan-${plan.id}`, audit: gate.audit });
+      const audit = { ...gate.audit, gate: { ...(gate.audit["gate"] as object), ...verdictOf(gate, plan, operatorName(flags.operator), flags) } };
+      const result = await runApply({ inventory, plan, store, flags, kind: "apply", change: flags.change ?? `plan-${plan.id}`, audit });
       process.exitCode = result.exitCode;
     });
 }

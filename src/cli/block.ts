@@ -19,11 +19,13 @@ import { assessTarget, embeddedRefusal } from "../workflow/block/refusals.js";
 import { forbiddenChar } from "../inventory/checks/text.js";
 import { dateIn, isoInZone, LONGEST_EXPIRY_DAYS, parseExpiry, parseInstant } from "../workflow/block/time.js";
 import { confirmOrRefuse, runApply } from "./apply.js";
+import { deviceSources } from "../workflow/baseline.js";
 import { inventoryRevision, loadValidInventory, type GlobalOptions } from "./context.js";
 import { EXIT, UserError } from "./exit-codes.js";
 import { paint, useColor } from "./output.js";
 import { orgNamer, painter, parseParallel } from "./plan.js";
-import { driverOpener, openStore, operatorName } from "./runtime.js";
+import { driverOpener, openStore, operatorName, storePath } from "./runtime.js";
+import { clockOverrides, refuseOverride } from "../workflow/verdict.js";
 
 interface BlockFlags {
   reason?: string;
@@ -86,6 +88,9 @@ interface EmergencyChange {
 async function pushEmergencyChange(c: EmergencyChange): Promise<void> {
   const { inventory, flags } = c;
   const tz = inventory.cloud.timezone;
+  // the clock is the clock: a block pushes for real, so no time or date override (except on the lab)
+  const clock = clockOverrides(undefined, c.g.today, tz);
+  if (c.g.target !== "lab" && (clock.now || clock.today)) throw new UserError(refuseOverride(clock), EXIT.inputError);
   const today = c.g.today ?? todayIn(tz);
   const kinds = blockKinds(c.target);
   let pairs: AffectedDevice[];
@@ -124,12 +129,15 @@ async function pushEmergencyChange(c: EmergencyChange): Promise<void> {
   if (push.plan.devices.length > 0) {
     process.stdout.write(formatPlan(push.plan, { paint: painter(), orgName: orgNamer(after), diffs: false }));
     const store = await openStore(after);
+    const sources = deviceSources(storePath(after));
     const result = await runApply({
       inventory: after,
       plan: push.plan,
       store,
       flags: { yes: true, operator: c.operator, parallel: String(parallel), ...(flags.confirmTimeout ? { confirmTimeout: flags.confirmTimeout } : {}) },
       kind: "emergency",
+      // a block pushes only the block: each device keeps the baseline it had, and the block is a change since it
+      sourceOf: (d) => sources.get(d) ?? { revision: `${after.revision}+block`, today },
       change: c.ticket ?? `emergency-${c.action}-${isoInZone(new Date(), tz).slice(0, 19).replace(/[-:]/g, "")}`,
       audit: {
         emergency: {

@@ -4,6 +4,7 @@ import type { GenerationStore } from "../backup/store.js";
 import { todayIn } from "../inventory/validate.js";
 import { expiredBlockNotices } from "../workflow/block/time.js";
 import type { Inventory } from "../model/types.js";
+import { planId } from "../plan/build.js";
 import { savePlan } from "../plan/file.js";
 import { makePlan, type MakePlanResult } from "../plan/make.js";
 import { formatPlan, type Painter } from "../plan/print.js";
@@ -14,7 +15,7 @@ import { renderOrExit, selectDevices } from "./render.js";
 import { driverOpener, openStore, operatorName, storePath } from "./runtime.js";
 import { formatIntentSection, formatReviewMarkdown, formatReviewText } from "../workflow/format.js";
 import { inventoryRepo } from "../workflow/git.js";
-import { intentSinceLastApply, reviewPlan, type ReviewedPlan } from "../workflow/review.js";
+import { intentSinceBaseline, reviewPlan, type ReviewedPlan } from "../workflow/review.js";
 
 export interface PlanFlags {
   device?: string[];
@@ -59,17 +60,14 @@ export function parseParallel(text: string | undefined, fallback = 8): number {
 export async function planFromInventory(
   g: GlobalOptions,
   flags: PlanFlags,
-  options: { writableStore?: boolean } = {},
+  options: { writableStore?: boolean; inventory?: Inventory } = {},
 ): Promise<{ inventory: Inventory; result: MakePlanResult; store: GenerationStore }> {
-  const { inventory } = loadValidInventory(g, { quietWarnings: true });
+  const inventory = options.inventory ?? loadValidInventory(g, { quietWarnings: true }).inventory;
   const today = g.today ?? todayIn(inventory.cloud.timezone);
   const configs = renderOrExit(inventory, today, selectDevices(inventory, flags.device, flags.org));
   // expired blocks are not rendered: say so, since this plan (apply) takes them off the devices
   for (const n of expiredBlockNotices(inventory, today)) process.stderr.write(paint(n, "yellow", useColor(process.stderr)) + "\n");
   const store = await openStore(inventory, { readOnly: options.writableStore !== true });
-  // the intent list since the last apply, with the change policy's classes (src/workflow);
-  // part of the plan id, so that an approval covers what the reviewer read
-  const since = intentSinceLastApply(inventory, storePath(inventory), today);
   const result = await makePlan(inventory, configs, {
     offline: flags.offline === true,
     parallel: parseParallel(flags.parallel),
@@ -77,9 +75,13 @@ export async function planFromInventory(
     today,
     openDriver: await driverOpener(inventory),
     store: { latestArtifacts: async (d) => (await store.latest(d))?.artifacts },
-    intentChanges: since.changes,
+    intentChanges: [],
   });
-  const reviewed: ReviewedPlan = { ...result.plan, review: since.review };
+  // the intent list since the changed devices' baseline, with the policy in force's classes (src/workflow);
+  // part of the plan id, so that an approval covers what the reviewer read
+  const changed = result.plan.devices.filter((d) => d.changed).map((d) => d.device);
+  const since = intentSinceBaseline(inventory, storePath(inventory), today, changed);
+  const reviewed: ReviewedPlan = { ...result.plan, intentChanges: since.changes, id: planId(result.plan.devices, since.changes), review: since.review };
   result.plan = reviewed;
   for (const u of result.unreachable) {
     process.stderr.write(paint(`${u.device}: cannot read the current configuration: ${u.error.message}`, "red", useColor(process.stderr)) + "\n");

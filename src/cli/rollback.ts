@@ -53,6 +53,9 @@ export function registerRollback(program: Command, globals: () => GlobalOptions)
       const { inventory } = loadValidInventory(g, { quietWarnings: true });
       const store = await openStore(inventory, { readOnly: flags.dryRun === true });
       const configs: DeviceConfig[] = [];
+      // a rollback brings each device to the revision its restored generation came from (unknown for old generations)
+      const sources = new Map<string, { revision: string; today: string }>();
+      const keep = (device: string, s: Snapshot) => sources.set(device, s.meta.source ?? { revision: "unknown", today: "" });
       let label: string;
       if (flags.change) {
         if (deviceName || flags.to) throw new UserError("use either DEVICE --to N or --change ID");
@@ -65,6 +68,7 @@ export function registerRollback(program: Command, globals: () => GlobalOptions)
             continue;
           }
           configs.push(configFromSnapshot(inventory, device, before));
+          keep(device, before);
         }
         label = `rollback-of-${flags.change}`;
       } else {
@@ -72,6 +76,7 @@ export function registerRollback(program: Command, globals: () => GlobalOptions)
         const ref = /^\d+$/.test(flags.to) ? Number(flags.to) : flags.to;
         const snapshot = await store.read(deviceName, ref);
         configs.push(configFromSnapshot(inventory, deviceName, snapshot));
+        keep(deviceName, snapshot);
         label = `rollback-${deviceName}-to-${snapshot.generation.number}`;
       }
       const today = g.today ?? todayIn(inventory.cloud.timezone);
@@ -90,7 +95,7 @@ export function registerRollback(program: Command, globals: () => GlobalOptions)
         return;
       }
       await confirmOrRefuse(flags.dryRun ? "Rehearse this rollback?" : "Roll back these devices?", flags.yes);
-      const result = await runApply({ inventory, plan, store, flags, kind: "rollback", change: label });
+      const result = await runApply({ inventory, plan, store, flags, kind: "rollback", change: label, sourceOf: (d) => sources.get(d) ?? { revision: "unknown", today: "" } });
       process.exitCode = result.exitCode;
     });
 }

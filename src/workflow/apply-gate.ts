@@ -7,32 +7,46 @@
 import type { Inventory } from "../model/types.js";
 import { APPROVALS_DIR, readApprovals, type Approval } from "./approvals.js";
 import { evaluateGates, type GateResult } from "./gates.js";
-import { authorsSince, committedNames, inventoryRepo, resolveCommit, type InventoryRepo } from "./git.js";
-import { reclassify, type ClassifiedChange } from "./policy.js";
-import { inventoryAt, lastAppliedCommit } from "./revision.js";
+import { gatingChanges, noBaselineLine, type Baseline } from "./baseline.js";
+import { authorsSince, committedNames, inventoryRepo, shortCommit, type InventoryRepo } from "./git.js";
+import { reclassify, type GatedChange } from "./policy.js";
+import { inventoryAt } from "./revision.js";
 import { assess, type ReviewedPlan } from "./review.js";
 import type { ThresholdFinding } from "./thresholds.js";
 
 export interface ApplyGateOptions {
-  /** the current (working-tree) inventory */
+  /** the inventory being applied: the committed revision (or, in a rehearsal of uncommitted edits, the working tree) */
   inventory: Inventory;
   plan: ReviewedPlan;
-  /** the backups store directory (for the last applied revision) */
-  storeDir: string;
+  /** the revision the devices were last brought to (src/workflow/baseline.ts) */
+  baseline: Baseline;
+  /** the commit being applied, for the authors since the baseline (absent: the working tree) */
+  head?: string;
   /** who applies (--operator); otherwise the plan's operator counts as an author */
   operator?: string;
   now: Date;
   force: boolean;
   emergency?: { reason: string };
+  /** a time or date override used (rehearsals only), recorded with the verdict */
+  clock?: { now?: string; today?: string };
 }
 
 export interface ApplyGate extends GateResult {
-  changes: ClassifiedChange[];
+  changes: GatedChange[];
   authors: string[];
   base?: string;
 }
 
-const STRICTER = (a: ClassifiedChange, b: ClassifiedChange): ClassifiedChange => ({
+/** Without a baseline: every changed artifact needs approval and a window. */
+export function baselessChanges(plan: ReviewedPlan, reason: string): GatedChange[] {
+  return plan.devices.flatMap((d) =>
+    d.artifacts
+      .filter((a) => a.action !== "unchanged")
+      .map((a): GatedChange => ({ op: a.action === "create" ? "add" : "change", org: d.device, kind: "artifact", key: a.path, summary: `${d.device}:${a.path}`, class: "needsApproval", needsWindow: true, why: noBaselineLine(reason) })),
+  );
+}
+
+const STRICTER = (a: GatedChange, b: GatedChange): GatedChange => ({
   ...a,
   class: a.class === "needsApproval" || b.class === "needsApproval" ? "needsApproval" : "minor",
   needsWindow: a.needsWindow || b.needsWindow,
@@ -40,8 +54,8 @@ const STRICTER = (a: ClassifiedChange, b: ClassifiedChange): ClassifiedChange =>
 });
 
 /** Union of two lists of classified changes, the stricter class winning for a change in both. */
-export function mergeStricter(a: readonly ClassifiedChange[], b: readonly ClassifiedChange[]): ClassifiedChange[] {
-  const byKey = new Map<string, ClassifiedChange>();
+export function mergeStricter(a: readonly GatedChange[], b: readonly GatedChange[]): GatedChange[] {
+  const byKey = new Map<string, GatedChange>();
   for (const c of [...a, ...b]) {
     const k = `${c.op}\u0000${c.org}\u0000${c.kind}\u0000${c.key}`;
     const seen = byKey.get(k);
@@ -59,32 +73,31 @@ function tryRepo(dir: string): InventoryRepo | undefined {
 }
 
 export function gateApply(o: ApplyGateOptions): ApplyGate {
-  const { inventory, plan } = o;
-  const policy = inventory.cloud.changePolicy;
+  const { inventory, plan, baseline } = o;
   const repo = tryRepo(inventory.root);
-  let base: string | undefined;
-  if (repo && plan.review?.base?.commit) base = resolveCommit(repo.top, plan.review.base.commit);
-  if (repo && !base) {
-    const last = lastAppliedCommit(repo, o.storeDir);
-    if ("commit" in last) base = last.commit;
-  }
-  const before = repo && base ? inventoryAt(repo, base, plan.today) : undefined;
-  let changes = reclassify(plan.intentChanges, policy, { after: inventory, ...(before ? { before } : {}) });
-  let thresholds: ThresholdFinding[] = [...(plan.review?.thresholds ?? [])];
-  if (before) {
+  let changes: GatedChange[];
+  let thresholds: ThresholdFinding[] = [];
+  let policy = inventory.cloud.changePolicy;
+  const notes: string[] = [];
+  if ("commit" in baseline && repo) {
+    // the policy in force: the one of the revision the devices run
+    const before = inventoryAt(repo, baseline.commit, baseline.today || plan.today);
+    policy = before.cloud.changePolicy;
     const fresh = assess(before, inventory);
-    changes = mergeStricter(changes, fresh.changes);
-    thresholds = [...thresholds, ...fresh.thresholds];
+    changes = mergeStricter(reclassify(plan.intentChanges, policy, { after: inventory, before }), [...fresh.changes, ...gatingChanges(before, inventory)]);
+    thresholds = fresh.thresholds;
+  } else if (!repo) {
+    // outside git there is no history to judge against nor approvals to read: said, and recorded (known gap, see README)
+    changes = [];
+    notes.push("the inventory is not in a git repository: the change gate cannot judge this apply (no baseline, no approvals); it is recorded as ungated");
+  } else {
+    const reason = "reason" in baseline ? baseline.reason : "the inventory is not in git";
+    changes = baselessChanges(plan, reason);
+    notes.push(noBaselineLine(reason));
   }
-  const byName = new Map<string, ThresholdFinding>();
-  for (const t of thresholds) {
-    const k = `${t.scope} ${t.name}`;
-    const seen = byName.get(k);
-    if (!seen || (t.exceeded && !seen.exceeded) || t.share > seen.share) byName.set(k, t);
-  }
-  thresholds = [...byName.values()];
   const operator = o.operator ?? plan.operator;
-  const gitAuthors = repo && base ? authorsSince(repo, base) : [];
+  const base = "commit" in baseline ? baseline.commit : undefined;
+  const gitAuthors = repo && base ? authorsSince(repo, base, o.head ?? "HEAD") : [];
   const authors = [...new Set([...gitAuthors, operator])].sort();
   const approvals: Approval[] = repo ? readApprovals(repo, plan.id) : [];
   const approvedPlans = repo ? committedNames(repo.top, APPROVALS_DIR).map((n) => n.replace(/\.json$/, "")) : [];
@@ -101,7 +114,12 @@ export function gateApply(o: ApplyGateOptions): ApplyGate {
     force: o.force,
     ...(o.emergency ? { emergency: o.emergency } : {}),
   });
-  return { ...result, changes, authors, ...(base ? { base } : {}) };
+  const verdict = {
+    base: base ? { commit: base, revision: shortCommit(base) } : { none: "reason" in baseline ? baseline.reason : "unknown" },
+    ...(repo ? {} : { ungated: "the inventory is not in a git repository" }),
+    ...(o.clock && (o.clock.now || o.clock.today) ? { clockOverride: o.clock } : {}),
+  };
+  return { ...result, notes: [...notes, ...result.notes], audit: { ...result.audit, gate: { ...(result.audit["gate"] as object | undefined), ...verdict } }, changes, authors, ...(base ? { base } : {}) };
 }
 
 /** "now" for the gates: --now, else $SCCONF_NOW (for rehearsals and tests), else the clock. */

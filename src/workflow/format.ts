@@ -69,6 +69,7 @@ export function formatIntentSection(plan: ReviewedPlan, orgName: OrgName, title:
   const n = counts(plan.intentChanges);
   out.push(`${title} (${revisions(plan)}): ${plan.intentChanges.length} change(s), ${n.approval} need approval, ${n.window} need a maintenance window, ${n.minor} minor`);
   for (const c of plan.intentChanges) out.push(`  ${intentLine(c, orgName)}`);
+  if (plan.review?.note) out.push(`  ! ${plan.review.note}`);
   const exceeded = plan.review?.thresholds.filter((t) => t.exceeded) ?? [];
   for (const t of exceeded) out.push(`  ! safety threshold: ${describeFinding(t)}: apply refuses it unless --force and approved`);
   return out;

@@ -3,13 +3,13 @@
 // and the maintenance windows (R7). Pure: every fact is passed in, the answer
 // is a list of refusals (empty = go) and what to record in the audit line.
 import { judgeApprovals, type Approval } from "./approvals.js";
-import type { ChangePolicy, ClassifiedChange } from "./policy.js";
+import type { ChangePolicy, GatedChange } from "./policy.js";
 import { describeFinding, type ThresholdFinding } from "./thresholds.js";
 import { inWindow, localTime, nextWindow } from "./windows.js";
 
 export interface GateInput {
   planId: string;
-  changes: readonly ClassifiedChange[];
+  changes: readonly GatedChange[];
   thresholds: readonly ThresholdFinding[];
   /** the committed approvals of this plan */
   approvals: readonly Approval[];
@@ -33,11 +33,11 @@ export interface GateResult {
 
 const MARK = { add: "+", change: "~", remove: "-" } as const;
 
-export function changeLine(c: ClassifiedChange): string {
+export function changeLine(c: GatedChange): string {
   return `${c.org} · ${c.kind} · ${MARK[c.op]} ${c.key}`;
 }
 
-function listOf(changes: readonly ClassifiedChange[], max = 5): string {
+function listOf(changes: readonly GatedChange[], max = 5): string {
   const shown = changes.slice(0, max).map(changeLine).join("; ");
   return changes.length > max ? `${shown}; and ${changes.length - max} more` : shown;
 }
@@ -61,7 +61,10 @@ export function evaluateGates(input: GateInput): GateResult {
         `to go ahead anyway pass --force, and the plan must be approved by someone other than ${input.authors.join(", ") || "its author"}`,
     );
   }
-  if ((needing.length || exceeded.length) && !judged.valid.length) {
+  const unapproved = (needing.length || exceeded.length) && !judged.valid.length;
+  if (unapproved && input.emergency) {
+    notes.push(`emergency: ${needing.length} change(s) that need approval go out without it, awaiting after-the-fact approval; reason: ${input.emergency.reason}`);
+  } else if (unapproved) {
     const what = needing.length ? `${needing.length} change(s) need approval (${listOf(needing)})` : `the plan exceeds the safety thresholds`;
     const why: string[] = judged.rejected.map((r) => `the approval by ${r.approval.by} does not count: ${r.reason}`);
     const older = input.approvedPlans.filter((p) => p !== input.planId);
@@ -97,7 +100,9 @@ export function evaluateGates(input: GateInput): GateResult {
     ...(judged.valid.length ? { approvals: judged.valid.map((a) => ({ by: a.by, at: a.at })) } : {}),
     ...(needing.length || exceeded.length ? { authors: [...input.authors] } : {}),
     ...(windowed.length ? { window: active ?? "outside" } : {}),
-    ...(input.emergency ? { emergency: { reason: input.emergency.reason, outsideWindow: windowed.length > 0 && !active } } : {}),
+    ...(input.emergency ? { emergency: { reason: input.emergency.reason, outsideWindow: windowed.length > 0 && !active, awaitingApproval: true } } : {}),
+    // the gate's verdict on exactly these changes: which went out without the approval their class needed
+    ...(unapproved && needing.length ? { unapproved: needing.map((c) => ({ change: changeLine(c), why: c.why })) } : {}),
     ...(exceeded.length ? { thresholdsExceeded: exceeded.map(describeFinding), forced: input.force } : {}),
   };
   return { refusals, notes, audit };

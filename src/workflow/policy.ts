@@ -24,6 +24,13 @@ export interface ClassifiedChange extends IntentChange {
   why: string;
 }
 
+/**
+ * What the change gate judges: the intent changes, and what it adds beside
+ * them: a change of the rules that gate ("policy": changePolicy, approvers)
+ * and, when the devices have no baseline, each changed artifact ("artifact").
+ */
+export type GatedChange = Omit<ClassifiedChange, "kind"> & { kind: ClassifiedChange["kind"] | "policy" | "artifact" };
+
 /** The inventories a change sits between: removals are looked up in `before`, the rest in `after`. */
 export interface ClassifyContext {
   after: Inventory;

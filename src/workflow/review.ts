@@ -10,7 +10,8 @@ import type { Plan } from "../plan/types.js";
 import { renderAll } from "../render/render.js";
 import { GitError, inventoryRepo, resolveCommit, shortCommit, workingRevision, type InventoryRepo } from "./git.js";
 import { classifyAll, type ClassifiedChange } from "./policy.js";
-import { inventoryAt, lastAppliedCommit } from "./revision.js";
+import { baselineOf, gatingChanges, noBaselineLine } from "./baseline.js";
+import { inventoryAt } from "./revision.js";
 import { checkThresholds, type ThresholdFinding } from "./thresholds.js";
 import { validateInventory } from "../inventory/validate.js";
 import { formatDiagnostic } from "../inventory/diagnostics.js";
@@ -36,7 +37,8 @@ export interface Assessment {
 
 /** Pure: the classified intent changes from `before` to `after`, and the thresholds. */
 export function assess(before: Inventory, after: Inventory): Assessment {
-  const policy = after.cloud.changePolicy;
+  // the policy in force judges: the one before the change (a change of the policy itself is gated in apply-gate.ts)
+  const policy = before.cloud.changePolicy;
   const beforeIntent = intentOf(before);
   const changes = classifyAll(diffIntent(beforeIntent, intentOf(after)), policy, { before, after });
   return { changes, thresholds: checkThresholds(beforeIntent, changes, policy, after.devices) };
@@ -102,22 +104,13 @@ export function reviewPlan(repo: InventoryRepo, inventoryDir: string, options: R
   return { plan: { ...plan, intentChanges: changes, review: { base: { commit: baseCommit, label: shortCommit(baseCommit) }, head: head.revision, thresholds } }, base, head };
 }
 
-/** Intent changes since a known base (the last apply), for the ordinary plan; a note when the base is unknown. */
-export function reviewSince(base: { commit: string; label: string } | { reason: string }, repo: InventoryRepo | undefined, head: Inventory, today: string): { changes: ClassifiedChange[]; review: PlanReview } {
-  if ("reason" in base || !repo) {
-    return { changes: [], review: { head: head.revision, note: `no change list: ${"reason" in base ? base.reason : "the inventory is not in git"}`, thresholds: [] } };
-  }
-  const before = inventoryAt(repo, base.commit, today);
-  const { changes, thresholds } = assess(before, head);
-  return { changes, review: { base, head: head.revision, thresholds } };
-}
-
 /**
- * The ordinary plan's intent list: from the inventory revision of the last
- * apply (the backups audit log) to the current inventory. Never fails the
- * plan: when the base is unknown or unreadable, one line says why.
+ * The ordinary plan's intent list: from the revision the plan's changed
+ * devices were last brought to (src/workflow/baseline.ts) to the current
+ * inventory. Never fails the plan: when there is no baseline, one line says
+ * why (and apply then treats every difference as needing approval and a window).
  */
-export function intentSinceLastApply(head: Inventory, storeDir: string, today: string): { changes: ClassifiedChange[]; review: PlanReview } {
+export function intentSinceBaseline(head: Inventory, storeDir: string, today: string, devices: readonly string[]): { changes: ClassifiedChange[]; review: PlanReview } {
   let repo: InventoryRepo | undefined;
   try {
     repo = inventoryRepo(head.root);
@@ -125,8 +118,21 @@ export function intentSinceLastApply(head: Inventory, storeDir: string, today: s
     repo = undefined;
   }
   try {
-    return reviewSince(lastAppliedCommit(repo, storeDir), repo, head, today);
+    const baseline = baselineOf(storeDir, devices, repo);
+    if (!("commit" in baseline) || !repo) return { changes: [], review: { head: head.revision, note: noBaselineLine("reason" in baseline ? baseline.reason : "no repository"), thresholds: [] } };
+    const before = inventoryAt(repo, baseline.commit, baseline.today || today);
+    const { changes, thresholds } = assess(before, head);
+    const gating = gatingChanges(before, head).map((c) => c.key);
+    return {
+      changes,
+      review: {
+        base: { commit: baseline.commit, label: baseline.label },
+        head: head.revision,
+        thresholds,
+        ...(gating.length ? { note: `cloud.yaml ${gating.join(", ")} changed: that needs approval under the policy in force (${shortCommit(baseline.commit)})` } : {}),
+      },
+    };
   } catch (err) {
-    return { changes: [], review: { head: head.revision, note: `no change list: ${(err as Error).message.split("\n")[0]}`, thresholds: [] } };
+    return { changes: [], review: { head: head.revision, note: noBaselineLine((err as Error).message.split("\n")[0] ?? "unreadable"), thresholds: [] } };
   }
 }

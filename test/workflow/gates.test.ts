@@ -75,7 +75,7 @@ describe("apply's gates: maintenance windows (R7)", () => {
   it("lets --emergency with a reason override the window, and records the reason", () => {
     const r = gates({ approvals: [approval("Carol")], now: MONDAY_MORNING, emergency: { reason: "C&C server blocked by the CSIRT" } });
     expect(r.refusals).toEqual([]);
-    expect(r.audit["emergency"]).toEqual({ reason: "C&C server blocked by the CSIRT", outsideWindow: true });
+    expect(r.audit["emergency"]).toEqual({ reason: "C&C server blocked by the CSIRT", outsideWindow: true, awaitingApproval: true });
     expect(r.audit["window"]).toBe("outside");
   });
 

@@ -13,7 +13,8 @@ export interface TestRepo {
   git(args: string[], author?: string): string;
   /** replaces text in a file of the inventory and commits it as `author` */
   edit(file: string, from: string | RegExp, to: string, author: string, message?: string): void;
-  scconf(args: string[], env?: Record<string, string>): { code: number; stdout: string; stderr: string };
+  /** runs the CLI; `today: null` leaves the date to the clock (a real apply refuses a fake date) */
+  scconf(args: string[], env?: Record<string, string>, options?: { today?: string | null }): { code: number; stdout: string; stderr: string };
 }
 
 /** The fixture's devices, with checks and reloads that need no vendor software (the checkers are tested elsewhere). */
@@ -54,8 +55,9 @@ export function makeRepo(options: { localDevices?: boolean } = {}): TestRepo {
       writeFileSync(path, next);
       git(["commit", "-q", "-am", message], author);
     },
-    scconf(args, env = {}) {
-      const r = spawnSync(process.execPath, [BIN, "-i", inventory, "--today", TEST_TODAY, ...args], {
+    scconf(args, env = {}, options = {}) {
+      const today = options.today === undefined ? TEST_TODAY : options.today;
+      const r = spawnSync(process.execPath, [BIN, "-i", inventory, ...(today === null ? [] : ["--today", today]), ...args], {
         cwd: top,
         encoding: "utf8",
         env: { ...process.env, NO_COLOR: "1", SCCONF_OPERATOR: "", SCCONF_NOW: "", ...env },

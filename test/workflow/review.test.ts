@@ -60,11 +60,11 @@ describe("plan --base: review plan between revisions", () => {
 });
 
 describe("plan without --base: the change list since the last apply", () => {
-  it("says in one line why there is no change list when no apply is recorded yet", () => {
+  it("says in one line why there is no baseline when no apply is recorded yet", () => {
     const repo = makeRepo();
     const r = repo.scconf(["plan", "--offline"]);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stdout).toContain("no change list: no apply is recorded yet");
+    expect(r.stdout).toMatch(/no baseline \(no apply of [\w-]+ is recorded with its inventory revision \(first apply\)\): every difference needs approval and a maintenance window/);
   });
 });
 

@@ -131,6 +131,7 @@ export function buildProcedure(input: ProcedureInput): Block[] {
   } else {
     blocks.push({ type: "paragraph", text: m.approvals.none });
   }
+  blocks.push({ type: "paragraph", text: m.approvals.gate });
 
   // 3. window
   h(2, `3. ${m.window.heading}`);

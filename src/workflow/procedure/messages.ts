@@ -10,7 +10,7 @@ export interface Messages {
   title: string;
   meta: { plan: string; createdAt: string; preparedBy: string; revision: string; devices: string; planFile: string; language: string };
   purpose: { heading: string; requester: string; preparedBy: string; changes: string; none: string; minor: string; needsApproval: string; needsWindow: string; ops: Record<"add" | "change" | "remove", string> };
-  approvals: { heading: string; by: string; at: string; comment: string; none: string; notCommitted: string };
+  approvals: { heading: string; by: string; at: string; comment: string; none: string; notCommitted: string; gate: string };
   window: { heading: string; required: string; notRequired: string; windows: string; noWindows: string; closedDays: string; timeZone: string; estimate: (total: string) => string; noEstimate: string };
   prerequisites: {
     heading: string;
@@ -92,7 +92,7 @@ export const MESSAGES: Record<Lang, Messages> = {
       needsWindow: "作業時間帯内のみ",
       ops: { add: "追加", change: "変更", remove: "削除" },
     },
-    approvals: { heading: "承認", by: "承認者", at: "承認日時", comment: "コメント", none: "承認は記録されていません。承認を得てから実施してください。", notCommitted: "（未コミット：承認としては数えません）" },
+    approvals: { heading: "承認", by: "承認者", at: "承認日時", comment: "コメント", none: "承認は記録されていません。承認を得てから実施してください。", notCommitted: "（未コミット：承認としては数えません）", gate: "apply はコミット済みのインベントリが描画する内容だけを送り、機器が最後に適用されたリビジョンの変更ポリシーで判定します。機器の root 権限を持つ者の操作はこの確認の外にあります。" },
     window: {
       heading: "作業時間帯",
       required: "この変更は保守時間帯内に実施してください。",
@@ -176,7 +176,7 @@ export const MESSAGES: Record<Lang, Messages> = {
       needsWindow: "window only",
       ops: { add: "add", change: "change", remove: "remove" },
     },
-    approvals: { heading: "Approvals", by: "Approved by", at: "At", comment: "Comment", none: "No approval is recorded. Obtain one before applying.", notCommitted: "(not committed: does not count as an approval)" },
+    approvals: { heading: "Approvals", by: "Approved by", at: "At", comment: "Comment", none: "No approval is recorded. Obtain one before applying.", notCommitted: "(not committed: does not count as an approval)", gate: "apply pushes only what the committed inventory renders, judged by the change policy of the revision the devices were last brought to; a person with root on a device is outside what this gate can check." },
     window: {
       heading: "Window",
       required: "This change must be applied inside a maintenance window.",
