@@ -5,9 +5,9 @@
 // current policy, and the changes from the known base to the current
 // inventory are added to them.
 import type { Inventory } from "../model/types.js";
-import { APPROVALS_DIR, readApprovals, type Approval } from "./approvals.js";
+import { APPROVALS_DIR, changeAuthors, readApprovals, type Approval } from "./approvals.js";
 import { evaluateGates, type GateResult } from "./gates.js";
-import { authorsSince, committedNames, inventoryRepo, resolveCommit, type InventoryRepo } from "./git.js";
+import { committedNames, inventoryRepo, resolveCommit, type InventoryRepo } from "./git.js";
 import { reclassify, type ClassifiedChange } from "./policy.js";
 import { inventoryAt, lastAppliedCommit } from "./revision.js";
 import { assess, type ReviewedPlan } from "./review.js";
@@ -84,9 +84,10 @@ export function gateApply(o: ApplyGateOptions): ApplyGate {
   }
   thresholds = [...byName.values()];
   const operator = o.operator ?? plan.operator;
-  const gitAuthors = repo && base ? authorsSince(repo, base) : [];
-  const authors = [...new Set([...gitAuthors, operator])].sort();
-  const approvals: Approval[] = repo ? readApprovals(repo, plan.id) : [];
+  const written = repo && base ? changeAuthors(repo, base) : { names: [], keys: [] };
+  const authors = [...new Set([...written.names, operator])].sort();
+  // approvals are verified against the approvers list of the policy in force (the base), never the working tree's
+  const approvals: Approval[] = repo ? readApprovals(repo, plan.id, (before ?? inventory).cloud.approvers) : [];
   const approvedPlans = repo ? committedNames(repo.top, APPROVALS_DIR).map((n) => n.replace(/\.json$/, "")) : [];
   const result = evaluateGates({
     planId: plan.id,
@@ -95,6 +96,7 @@ export function gateApply(o: ApplyGateOptions): ApplyGate {
     approvals,
     approvedPlans,
     authors,
+    authorKeys: written.keys,
     now: o.now,
     policy,
     timeZone: inventory.cloud.timezone,
