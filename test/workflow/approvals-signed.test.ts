@@ -146,6 +146,27 @@ describe("signed approvals: the approver is the key's owner in cloud.yaml, and n
     });
   });
 
+  it("apply does not count an approver whose key signed a commit of the change written under another name", () => {
+    onBranch("author-key", () => {
+      // Dave signs a change with his key but names "Robert" as its author, then approves it with the same key
+      const dave = repo.keys["Dave"]!;
+      const file = join(repo.inventory, "orgs", "tsu.yaml");
+      writeFileSync(file, readFileSync(file, "utf8").replace("ports: [8443]", "ports: [8443, 8444]"));
+      repo.git(["-c", "gpg.format=ssh", "-c", `user.signingkey=${dave.file}`, "commit", "-S", "-q", "-am", "tsu: another port"], "Robert");
+      const next = join(repo.top, "author-key.plan.json");
+      expect(repo.scconf(["plan", "--out", next]).code).toBe(2);
+      const nextId = (JSON.parse(readFileSync(next, "utf8")) as { id: string }).id;
+      const refused = repo.scconf(["approve", next, "--key", dave.file]);
+      expect(refused.code, show(refused)).toBe(1);
+      expect(refused.stderr).toContain("Dave is an author of this change");
+      handCommit(nextId, [{ plan: nextId, by: "Dave", at: "2026-11-30T00:00:00Z", key: fingerprint(dave), authors: [] }], "Dave", dave);
+      const r = repo.scconf(["apply", next, "--yes"]);
+      expect(r.code, show(r)).toBe(1);
+      expect(r.stderr).toContain(`the approval by Dave does not count: Dave is an author of the change (their key ${fingerprint(dave)} signed a commit of it)`);
+      expect(deviceState(repo)).toEqual(applied);
+    });
+  });
+
   it("apply does not count an older plan's signed approval whose file was edited to name this plan", () => {
     onBranch("hand-edited", () => {
       // Carol signed the first deployment's plan; Bob copies her approval and edits the plan id
