@@ -102,6 +102,39 @@ const changePolicy = z.strictObject({
     .default({ maxRemoveOrChangeShare: 0.3, minEntries: 10 }),
 });
 
+/** an OpenSSH public key line: "ssh-ed25519 AAAA... comment"; the key type must be the one inside the blob */
+const sshPublicKey = z
+  .string()
+  .regex(/^(ssh-ed25519|sk-ssh-ed25519@openssh\.com|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,2}( [\x21-\x7e][\x20-\x7e]*)?$/, {
+    message: "must be one OpenSSH public key line, e.g. ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... suzuki@noc (the .pub file)",
+  })
+  .refine(
+    (line) => {
+      const [type, b64] = line.split(" ");
+      const blob = Buffer.from(b64 ?? "", "base64");
+      const len = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
+      return len > 0 && blob.subarray(4, 4 + len).toString("latin1") === type;
+    },
+    { message: "is not a valid public key: its data does not match its type" },
+  );
+
+/** who may approve changes (R2): the key is the identity, the name is what the refusals and the audit show */
+const approver = z.strictObject({
+  name: safeText(64).regex(/^[^\s<>]+( [^\s<>]+)*$/, { message: "must be a name without '<', '>' or doubled spaces" }),
+  role: safeText(100),
+  key: sshPublicKey,
+});
+
+const approvers = z.array(approver).superRefine((list, ctx) => {
+  const seen = new Map<string, number>();
+  list.forEach((a, i) => {
+    const blob = a.key.split(" ")[1] ?? "";
+    const first = seen.get(blob);
+    if (first !== undefined) ctx.addIssue({ code: "custom", path: [i, "key"], message: `is the key of approvers[${first}] too: one key, one person` });
+    else seen.set(blob, i);
+  });
+});
+
 export const cloudSchema = z.strictObject({
   name: safeText(100),
   nameEn: safeText(100).optional(),
@@ -145,6 +178,7 @@ export const cloudSchema = z.strictObject({
     closedDays: [],
     thresholds: { maxRemoveOrChangeShare: 0.3, minEntries: 10 },
   }),
+  approvers: approvers.default([]),
   backups: z
     .strictObject({
       generations: z.number().int().min(2, { message: "the specification requires at least 2 generations (11(7)カ)" }).default(10),

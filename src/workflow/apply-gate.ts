@@ -5,10 +5,10 @@
 // current policy, and the changes from the known base to the current
 // inventory are added to them.
 import type { Inventory } from "../model/types.js";
-import { APPROVALS_DIR, readApprovals, type Approval } from "./approvals.js";
+import { APPROVALS_DIR, changeAuthors, readApprovals, type Approval } from "./approvals.js";
 import { evaluateGates, type GateResult } from "./gates.js";
 import { gatingChanges, noBaselineLine, type Baseline } from "./baseline.js";
-import { authorsSince, committedNames, inventoryRepo, shortCommit, type InventoryRepo } from "./git.js";
+import { committedNames, inventoryRepo, shortCommit, type InventoryRepo } from "./git.js";
 import { reclassify, type GatedChange } from "./policy.js";
 import { inventoryAt } from "./revision.js";
 import { assess, type ReviewedPlan } from "./review.js";
@@ -78,11 +78,14 @@ export function gateApply(o: ApplyGateOptions): ApplyGate {
   let changes: GatedChange[];
   let thresholds: ThresholdFinding[] = [];
   let policy = inventory.cloud.changePolicy;
+  // the approvers of the policy in force: the base's; without a base, those of the committed inventory applied
+  let approvers = inventory.cloud.approvers;
   const notes: string[] = [];
   if ("commit" in baseline && repo) {
     // the policy in force: the one of the revision the devices run
     const before = inventoryAt(repo, baseline.commit, baseline.today || plan.today);
     policy = before.cloud.changePolicy;
+    approvers = before.cloud.approvers;
     const fresh = assess(before, inventory);
     changes = mergeStricter(reclassify(plan.intentChanges, policy, { after: inventory, before }), [...fresh.changes, ...gatingChanges(before, inventory)]);
     thresholds = fresh.thresholds;
@@ -97,9 +100,11 @@ export function gateApply(o: ApplyGateOptions): ApplyGate {
   }
   const operator = o.operator ?? plan.operator;
   const base = "commit" in baseline ? baseline.commit : undefined;
-  const gitAuthors = repo && base ? authorsSince(repo, base, o.head ?? "HEAD") : [];
-  const authors = [...new Set([...gitAuthors, operator])].sort();
-  const approvals: Approval[] = repo ? readApprovals(repo, plan.id) : [];
+  // who wrote the change: git authors and committers (names and signing keys) since the base, and the operator
+  const written = repo && base ? changeAuthors(repo, base, o.head ?? "HEAD") : { names: [], keys: [] };
+  const authors = [...new Set([...written.names, operator])].sort();
+  // approvals are verified against the approvers of the policy in force, never the working tree's
+  const approvals: Approval[] = repo ? readApprovals(repo, plan.id, approvers) : [];
   const approvedPlans = repo ? committedNames(repo.top, APPROVALS_DIR).map((n) => n.replace(/\.json$/, "")) : [];
   const result = evaluateGates({
     planId: plan.id,
@@ -108,6 +113,7 @@ export function gateApply(o: ApplyGateOptions): ApplyGate {
     approvals,
     approvedPlans,
     authors,
+    authorKeys: written.keys,
     now: o.now,
     policy,
     timeZone: inventory.cloud.timezone,

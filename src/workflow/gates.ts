@@ -2,7 +2,7 @@
 // changes by someone who did not write them (R2, R4), the safety thresholds,
 // and the maintenance windows (R7). Pure: every fact is passed in, the answer
 // is a list of refusals (empty = go) and what to record in the audit line.
-import { judgeApprovals, type Approval } from "./approvals.js";
+import { auditApprovals, judgeApprovals, type Approval } from "./approvals.js";
 import type { ChangePolicy, GatedChange } from "./policy.js";
 import { describeFinding, type ThresholdFinding } from "./thresholds.js";
 import { inWindow, localTime, nextWindow } from "./windows.js";
@@ -17,6 +17,8 @@ export interface GateInput {
   approvedPlans: readonly string[];
   /** who wrote the change: git authors since the base, and the operator */
   authors: readonly string[];
+  /** fingerprints of the keys that signed commits of the change (an approver whose key is among them is an author) */
+  authorKeys?: readonly string[];
   now: Date;
   policy: ChangePolicy;
   timeZone: string;
@@ -53,7 +55,7 @@ export function evaluateGates(input: GateInput): GateResult {
   const notes: string[] = [];
   const needing = input.changes.filter((c) => c.class === "needsApproval");
   const exceeded = input.thresholds.filter((t) => t.exceeded);
-  const judged = judgeApprovals(input.planId, input.approvals, input.authors);
+  const judged = judgeApprovals(input.planId, input.approvals, input.authors, input.authorKeys ?? []);
 
   if (exceeded.length && !input.force) {
     refusals.push(
@@ -72,7 +74,7 @@ export function evaluateGates(input: GateInput): GateResult {
     if (!input.approvals.length) why.push(`no approval of plan ${input.planId} is committed`);
     refusals.push(
       `${what}, and plan ${input.planId} has no approval by someone other than the change's author(s) ${input.authors.join(", ") || "(unknown)"}: ${why.join("; ")}. ` +
-        `Ask an approver to run 'scconf approve <plan file> --by NAME' (it commits approvals/${input.planId}.json).`,
+        `Ask an approver listed in cloud.yaml to run 'scconf approve <plan file> --key ~/.ssh/id_ed25519' (a signed commit of approvals/${input.planId}.json).`,
     );
   }
 
@@ -97,7 +99,7 @@ export function evaluateGates(input: GateInput): GateResult {
       needsApproval: needing.length,
       needsWindow: windowed.length,
     },
-    ...(judged.valid.length ? { approvals: judged.valid.map((a) => ({ by: a.by, at: a.at })) } : {}),
+    ...(judged.valid.length ? { approvals: auditApprovals(input.planId, judged) } : {}),
     ...(needing.length || exceeded.length ? { authors: [...input.authors] } : {}),
     ...(windowed.length ? { window: active ?? "outside" } : {}),
     ...(input.emergency ? { emergency: { reason: input.emergency.reason, outsideWindow: windowed.length > 0 && !active, awaitingApproval: true } } : {}),

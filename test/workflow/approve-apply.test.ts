@@ -42,7 +42,7 @@ describe("approve and apply: approvals by someone else, of this exact plan, insi
   });
 
   it("refuses to record an approval by the change's author", () => {
-    const r = repo.scconf(["approve", planFile, "--by", "Bob"]);
+    const r = repo.scconf(["approve", planFile, "--key", repo.keys["Bob"]!.file]);
     expect(r.code, show(r)).toBe(1);
     expect(r.stderr).toContain("Bob is an author of this change");
   });
@@ -58,15 +58,16 @@ describe("approve and apply: approvals by someone else, of this exact plan, insi
     repo.git(["commit", "-q", "-m", "approve myself"], "Bob");
     const r = repo.scconf(["apply", planFile, "--yes", "--now", IN_WINDOW]);
     expect(r.code, show(r)).toBe(1);
-    expect(r.stderr).toContain("the approval by bob does not count: bob is an author of the change");
+    expect(r.stderr).toMatch(/the approval by bob does not count: commit [0-9a-f]{12} \(Bob\) that wrote approvals\/[0-9a-f]{16}\.json is not signed/);
     repo.git(["checkout", "-q", "main"]);
   });
 
-  it("records an approval by someone else as a commit of approvals/<plan-id>.json", () => {
-    const r = repo.scconf(["approve", planFile, "--by", "Carol", "--comment", "checked with Tsu's CMS vendor"]);
+  it("records an approval by someone else as a signed commit of approvals/<plan-id>.json", () => {
+    const r = repo.scconf(["approve", planFile, "--key", repo.keys["Carol"]!.file, "--comment", "checked with Tsu's CMS vendor"]);
     expect(r.code, show(r)).toBe(0);
     const id = (JSON.parse(readFileSync(planFile, "utf8")) as { id: string }).id;
     expect(repo.git(["log", "-1", "--format=%an|%s"]).trim()).toBe(`Carol|approve plan ${id} by Carol`);
+    expect(repo.git(["cat-file", "commit", "HEAD"])).toContain("-----BEGIN SSH SIGNATURE-----");
     const file = JSON.parse(repo.git(["show", `HEAD:approvals/${id}.json`])) as { approvals: Array<{ by: string; authors: string[]; comment: string }> };
     expect(file.approvals).toEqual([expect.objectContaining({ by: "Carol", comment: "checked with Tsu's CMS vendor", authors: expect.arrayContaining(["Bob"]) })]);
   });
@@ -98,7 +99,7 @@ describe("approve and apply: approvals by someone else, of this exact plan, insi
 
   it("applies outside the window with --emergency --reason, and records the reason", () => {
     const next = join(repo.top, "cms2.plan.json");
-    expect(repo.scconf(["approve", next, "--by", "Carol"]).code).toBe(0);
+    expect(repo.scconf(["approve", next, "--key", repo.keys["Carol"]!.file, "--by", "Carol"]).code).toBe(0);
     // the approval itself is a line of the backups audit log, beside the applies it allows
     expect(auditLines(repo).at(-1)).toMatchObject({ kind: "approval", details: { action: "approval", by: "Carol" } });
     const noReason = repo.scconf(["apply", next, "--yes", "--now", OUT_OF_WINDOW, "--emergency"]);

@@ -17,7 +17,7 @@ const MONDAY_MORNING = new Date("2026-11-30T10:00:00+09:00");
 
 const inbound: ClassifiedChange = { op: "add", org: "tsu", kind: "firewall", key: "cms-in", summary: "internet → servers tcp/8443 accept", class: "needsApproval", needsWindow: true, why: "rules[2]" };
 const minorTxt: ClassifiedChange = { op: "add", org: "tsu", kind: "dns", key: "city.tsu.example.jp _dmarc TXT x", summary: "", class: "minor", needsWindow: false, why: "rules[1]" };
-const approval = (by: string, plan = PLAN): Approval => ({ plan, by, at: "2026-11-30T09:00:00Z", authors: ["Bob"] });
+const approval = (by: string, plan = PLAN): Approval => ({ plan, by, at: "2026-11-30T09:00:00Z", authors: ["Bob"], key: `SHA256:key-of-${by}`, commit: "c".repeat(40) });
 
 function gates(over: Partial<GateInput>) {
   return evaluateGates({
@@ -58,10 +58,29 @@ describe("apply's gates: approval (R2, R4)", () => {
     expect(r.refusals[0]).toContain("a plan that changed needs a new approval");
   });
 
-  it("goes ahead with an approval of this plan by someone else, and records who approved", () => {
+  it("goes ahead with an approval of this plan by someone else, and records who approved and which plan they signed", () => {
     const r = gates({ approvals: [approval("Carol")] });
     expect(r.refusals).toEqual([]);
-    expect(r.audit).toMatchObject({ approvals: [{ by: "Carol" }], authors: ["Bob"], window: "weeknight" });
+    expect(r.audit).toMatchObject({ approvals: [{ by: "Carol", plan: PLAN, key: "SHA256:key-of-Carol" }], authors: ["Bob"], window: "weeknight" });
+  });
+
+  it("does not count an approval without a signature, or one readApprovals found a problem with", () => {
+    const { key: _key, ...unsigned } = approval("Carol");
+    expect(gates({ approvals: [unsigned] }).refusals[0]).toContain("the approval by Carol does not count: not signed");
+    expect(gates({ approvals: [{ ...approval("Carol"), problem: "commit abc (Bob) that wrote approvals/x.json is not signed" }] }).refusals[0]).toContain(
+      "the approval by Carol does not count: commit abc (Bob) that wrote approvals/x.json is not signed",
+    );
+  });
+
+  it("does not count an approver whose key signed a commit of the change, whatever their name", () => {
+    const r = gates({ approvals: [approval("Carol")], authors: ["Robert"], authorKeys: ["SHA256:key-of-Carol"] });
+    expect(r.refusals[0]).toContain("the approval by Carol does not count: Carol is an author of the change (their key SHA256:key-of-Carol signed a commit of it)");
+  });
+
+  it("folds look-alike author names: decorations, zero-width and Cyrillic letters do not make another person", () => {
+    for (const author of ["Carol (NOC)", "Ca\u200brol", "C\u0430rol", "[NOC] carol"]) {
+      expect(gates({ approvals: [approval("Carol")], authors: [author] }).refusals[0], author).toContain("Carol is an author of the change");
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { listApprovers, makeKeys, type TestKey } from "../helpers/approvers.js";
 import { REPO_ROOT, SMALL_INVENTORY, TEST_TODAY } from "../helpers/inventory.js";
 
 export interface TestRepo {
@@ -15,6 +16,8 @@ export interface TestRepo {
   edit(file: string, from: string | RegExp, to: string, author: string, message?: string): void;
   /** runs the CLI; `today: null` leaves the date to the clock (a real apply refuses a fake date) */
   scconf(args: string[], env?: Record<string, string>, options?: { today?: string | null }): { code: number; stdout: string; stderr: string };
+  /** the approvers' keys (listed in the committed cloud.yaml), by name */
+  keys: Record<string, TestKey>;
 }
 
 /** The fixture's devices, with checks and reloads that need no vendor software (the checkers are tested elsewhere). */
@@ -29,12 +32,17 @@ function identity(name: string): Record<string, string> {
   return { GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email };
 }
 
-export function makeRepo(options: { localDevices?: boolean } = {}): TestRepo {
+/** Carol and Dave approve; Bob is listed too (he writes changes, and must not approve his own). */
+export const DEFAULT_APPROVERS = ["Carol", "Dave", "Bob"];
+
+export function makeRepo(options: { localDevices?: boolean; approvers?: readonly string[] } = {}): TestRepo {
   if (!existsSync(join(REPO_ROOT, "dist", "workflow", "review.js"))) throw new Error("compile first: npx tsc -p .");
   const top = mkdtempSync(join(tmpdir(), "scconf-wf-"));
   const inventory = join(top, "inventory");
   cpSync(SMALL_INVENTORY, inventory, { recursive: true });
   if (options.localDevices) writeFileSync(join(inventory, "devices.yaml"), localDevices(readFileSync(join(inventory, "devices.yaml"), "utf8")));
+  const keys = makeKeys(options.approvers ?? DEFAULT_APPROVERS);
+  listApprovers(join(inventory, "cloud.yaml"), Object.values(keys));
   writeFileSync(join(top, ".gitignore"), "backups/\nstate/\n.scconf/\n*.plan.json\n");
   const git = (args: string[], author = "Alice") =>
     execFileSync("git", ["-C", top, ...args], { encoding: "utf8", env: { ...process.env, ...identity(author) }, stdio: ["ignore", "pipe", "pipe"] });
@@ -46,6 +54,7 @@ export function makeRepo(options: { localDevices?: boolean } = {}): TestRepo {
   return {
     top,
     inventory,
+    keys,
     git,
     edit(file, from, to, author, message = `edit ${file}`) {
       const path = join(inventory, file);
