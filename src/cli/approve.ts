@@ -55,7 +55,7 @@ export function registerApprove(program: Command, globals: () => GlobalOptions):
       if (flags.by !== undefined && !samePerson(flags.by, approver.name)) {
         throw new UserError(`--by ${flags.by} does not match the key's owner ${approver.name} in the approvers list; the approver is the key's owner`, EXIT.inputError);
       }
-      const written = base ? changeAuthors(repo, base) : { names: [], keys: [] };
+      const written = changeAuthors(repo, base);
       const authors = [...new Set([...written.names, plan.operator])].sort();
       const asAuthor = authors.find((a) => samePerson(a, approver.name));
       if (written.keys.includes(key.fingerprint) || asAuthor !== undefined) {

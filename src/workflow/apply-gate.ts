@@ -100,8 +100,8 @@ export function gateApply(o: ApplyGateOptions): ApplyGate {
   }
   const operator = o.operator ?? plan.operator;
   const base = "commit" in baseline ? baseline.commit : undefined;
-  // who wrote the change: git authors and committers (names and signing keys) since the base, and the operator
-  const written = repo && base ? changeAuthors(repo, base, o.head ?? "HEAD") : { names: [], keys: [] };
+  // who wrote the change: git authors and committers (names and signing keys) since the base (without one, of the whole history), and the operator
+  const written = repo ? changeAuthors(repo, base, o.head ?? "HEAD") : { names: [], keys: [] };
   const authors = [...new Set([...written.names, operator])].sort();
   // approvals are verified against the approvers of the policy in force, never the working tree's
   const approvals: Approval[] = repo ? readApprovals(repo, plan.id, approvers) : [];

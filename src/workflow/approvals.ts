@@ -90,8 +90,10 @@ function git(top: string, args: string[]): string {
 }
 
 /** The authors of base..head (touching the inventory): names of authors and committers, and the signing keys (any signature, listed or not). */
-export function changeAuthors(repo: InventoryRepo, base: string, head = "HEAD", path = repo.path): ChangeAuthors {
-  const text = git(repo.top, ["-c", "gpg.format=ssh", "-c", "gpg.ssh.program=ssh-keygen", "-c", "gpg.ssh.allowedSignersFile=/dev/null", "log", "--format=%an%x00%cn%x00%GK", `${base}..${head}`, "--", path]);
+export function changeAuthors(repo: InventoryRepo, base: string | undefined, head = "HEAD", path = repo.path): ChangeAuthors {
+  // without a base (a first deployment) the change is the whole history; the approvals themselves are never part of it
+  const range = base ? `${base}..${head}` : head;
+  const text = git(repo.top, ["-c", "gpg.format=ssh", "-c", "gpg.ssh.program=ssh-keygen", "-c", "gpg.ssh.allowedSignersFile=/dev/null", "log", "--format=%an%x00%cn%x00%GK", range, "--", path, `:(top,exclude)${APPROVALS_DIR}`]);
   const names = new Set<string>();
   const keys = new Set<string>();
   for (const line of text.split("\n")) {
