@@ -1,8 +1,8 @@
 // The change gate fails closed (issue 16, holes 1, 2, 3, 4, 6): each attack
 // is driven through the compiled CLI on a temporary inventory repository with
 // local devices, and each is refused with one clear line while every device
-// directory stays byte for byte as it was. The fixture's policy is changed to
-// one window that is always open, so a real apply runs on the real clock and
+// directory stays byte for byte as it was. The repository's policy has
+// one window that is always open (makeRepo), so a real apply runs on the real clock and
 // no test depends on the calendar: what is refused is refused for a reason
 // other than the window. No --today is passed to a real apply (it is refused).
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -13,7 +13,6 @@ import { sha256 } from "../../src/plan/hash.js";
 import type { Plan } from "../../src/plan/types.js";
 import { makeRepo, TSU_INBOUND_RULE, type TestRepo } from "./repo.js";
 
-const OPEN_WINDOW = `  windows:\n    - { name: always, days: [mon, tue, wed, thu, fri, sat, sun], from: "00:00", to: "24:00" }\n`;
 const MINOR_EXCLUSION = "  - { name: vendor-domain, sender: vendor.example.com, reason: 保守ベンダー }\n  - { name: newsletter, sender: news.example.org, reason: 広報誌 }";
 
 function devices(repo: TestRepo): Map<string, string> {
@@ -37,7 +36,7 @@ const reason = (r: { stderr: string }) => r.stderr.split("\n").filter((l) => l.t
 
 describe("the change gate fails closed", () => {
   let repo: TestRepo;
-  const real = (args: string[], env: Record<string, string> = {}) => repo.scconf(args, env, { today: null });
+  const real = (args: string[], env: Record<string, string> = {}) => repo.scconf(args, env);
   /** runs a command that must be refused, and checks that no device changed */
   const refused = (args: string[], env: Record<string, string> = {}) => {
     const before = devices(repo);
@@ -55,7 +54,6 @@ describe("the change gate fails closed", () => {
 
   beforeAll(() => {
     repo = makeRepo({ localDevices: true });
-    repo.edit("cloud.yaml", /  windows:\n(    - .*\n)+/, OPEN_WINDOW, "Alice", "policy: one window, always open (tests)");
   }, 60_000);
 
   it("refuses the first apply without approval: no baseline, every difference needs approval (one line says why)", () => {

@@ -6,7 +6,10 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listApprovers, makeKeys, type TestKey } from "../helpers/approvers.js";
-import { REPO_ROOT, SMALL_INVENTORY, TEST_TODAY } from "../helpers/inventory.js";
+import { calendarFree, type WindowFixture } from "../helpers/calendar.js";
+import { REPO_ROOT, SMALL_INVENTORY } from "../helpers/inventory.js";
+
+export { addDays, calendarFree, closedWindowDay, tokyoToday, type WindowFixture } from "../helpers/calendar.js";
 
 export interface TestRepo {
   top: string;
@@ -14,7 +17,7 @@ export interface TestRepo {
   git(args: string[], author?: string): string;
   /** replaces text in a file of the inventory and commits it as `author` */
   edit(file: string, from: string | RegExp, to: string, author: string, message?: string): void;
-  /** runs the CLI; `today: null` leaves the date to the clock (a real apply refuses a fake date) */
+  /** runs the CLI; by default on the real clock (a real apply refuses a fake date); `today` pins the date, for plans and rehearsals that test one */
   scconf(args: string[], env?: Record<string, string>, options?: { today?: string | null }): { code: number; stdout: string; stderr: string };
   /** the approvers' keys (listed in the committed cloud.yaml), by name */
   keys: Record<string, TestKey>;
@@ -35,12 +38,13 @@ function identity(name: string): Record<string, string> {
 /** Carol and Dave approve; Bob is listed too (he writes changes, and must not approve his own). */
 export const DEFAULT_APPROVERS = ["Carol", "Dave", "Bob"];
 
-export function makeRepo(options: { localDevices?: boolean; approvers?: readonly string[] } = {}): TestRepo {
+export function makeRepo(options: { localDevices?: boolean; approvers?: readonly string[]; window?: WindowFixture } = {}): TestRepo {
   if (!existsSync(join(REPO_ROOT, "dist", "workflow", "review.js"))) throw new Error("compile first: npx tsc -p .");
   const top = mkdtempSync(join(tmpdir(), "scconf-wf-"));
   const inventory = join(top, "inventory");
   cpSync(SMALL_INVENTORY, inventory, { recursive: true });
   if (options.localDevices) writeFileSync(join(inventory, "devices.yaml"), localDevices(readFileSync(join(inventory, "devices.yaml"), "utf8")));
+  calendarFree(inventory, options.window);
   const keys = makeKeys(options.approvers ?? DEFAULT_APPROVERS);
   listApprovers(join(inventory, "cloud.yaml"), Object.values(keys));
   writeFileSync(join(top, ".gitignore"), "backups/\nstate/\n.scconf/\n*.plan.json\n");
@@ -65,7 +69,7 @@ export function makeRepo(options: { localDevices?: boolean; approvers?: readonly
       git(["commit", "-q", "-am", message], author);
     },
     scconf(args, env = {}, options = {}) {
-      const today = options.today === undefined ? TEST_TODAY : options.today;
+      const today = options.today ?? null;
       const r = spawnSync(process.execPath, [BIN, "-i", inventory, ...(today === null ? [] : ["--today", today]), ...args], {
         cwd: top,
         encoding: "utf8",
@@ -79,6 +83,3 @@ export function makeRepo(options: { localDevices?: boolean; approvers?: readonly
 
 /** Tsu opens an inbound port to its servers (needs approval and a window in the fixture's policy). */
 export const TSU_INBOUND_RULE = "  - { name: cms-in, from: [internet], to: [servers], protocol: tcp, ports: [8443], action: accept }\n  - { name: block-c2";
-/** Inside the weeknight window (Mon 2026-11-30 23:00 JST) and outside every window (Mon 10:00 JST). */
-export const IN_WINDOW = "2026-11-30T23:00:00+09:00";
-export const OUT_OF_WINDOW = "2026-11-30T10:00:00+09:00";
