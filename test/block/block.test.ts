@@ -8,13 +8,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, SMALL_INVENTORY } from "../helpers/inventory.js";
+import { addDays, calendarFree, tokyoToday } from "../workflow/repo.js";
 
-const TODAY = "2026-11-27";
 let dir: string;
 let inventory: string;
 
-function scconf(args: string[], today = TODAY): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "bin/scconf"), "-i", inventory, "--today", today, ...args], {
+/** Runs the CLI on the real clock (a real apply or block refuses a faked date). */
+function scconf(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "bin/scconf"), "-i", inventory, ...args], {
     cwd: dir,
     encoding: "utf8",
     env: { ...process.env, SCCONF_OPERATOR: "noc-tester", NO_COLOR: "1", FORCE_COLOR: "0" },
@@ -47,10 +48,12 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "scconf-block-"));
   inventory = path.join(dir, "inventory");
   cpSync(SMALL_INVENTORY, inventory, { recursive: true });
+  calendarFree(inventory);
   execFileSync("git", ["init", "-q", inventory]);
   git("add", "-A");
   execFileSync("git", ["-C", inventory, "-c", "user.name=setup", "-c", "user.email=setup@example.jp", "commit", "-qm", "inventory"]);
-  const first = scconf(["apply", "--yes"]);
+  // the first rollout has no baseline: an emergency with its reason (approval after the fact)
+  const first = scconf(["apply", "--yes", "--emergency", "--reason", "first rollout of scconf"]);
   if (first.code !== 0) throw new Error(`the first apply failed:\n${show(first)}`);
 }, 180_000);
 
@@ -156,16 +159,21 @@ describe("scconf block", () => {
     expect(r.stdout).toContain("緊急遮断解除のお知らせ");
   }, 120_000);
   it("removes an expired block from the devices on the next apply, with a notice", () => {
-    // 72 hours from now is at most 4 days ahead: ten days later the block has expired
-    const later = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    // the calendar passing the block's expiry, without waiting for it: its expiry is moved two days back, by hand
+    const past = `${addDays(tokyoToday(), -2)}T09:00:00+09:00`;
+    const text = emergencyFile();
+    const moved = text.replace(/(target: 192\.0\.2\.77\/32\n(?:\s+\w+: .*\n)*?\s+expires: )'?[^'\n]+'?/, `$1'${past}'`);
+    expect(moved, text).not.toBe(text);
+    writeFileSync(path.join(inventory, "emergency.yaml"), moved);
+    execFileSync("git", ["-C", inventory, "-c", "user.name=noc-tester", "-c", "user.email=noc@example.jp", "commit", "-qam", "the block of 192.0.2.77 expired (test)"]);
     const before = snapshot();
-    const r = scconf(["apply", "--yes"], later);
+    const r = scconf(["apply", "--yes"]);
     expect(r.code, show(r)).toBe(0);
     expect(r.stderr).toMatch(/notice: the block of 192\.0\.2\.77\/32 \(C2 server \(INC-1\)\) expired on \d{4}-\d\d-\d\d/);
     const after = snapshot();
     expect(after.get("fw-nft:etc/nftables.d/scconf.nft")).not.toContain("192.0.2.77");
     expect(before.get("fw-nft:etc/nftables.d/scconf.nft")).toContain("192.0.2.77");
-    expect(scconf(["block", "--list"], later).stdout).not.toContain("192.0.2.77");
+    expect(scconf(["block", "--list"]).stdout).not.toContain("192.0.2.77");
   }, 180_000);
 
 });

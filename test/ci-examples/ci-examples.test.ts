@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { isoInZone } from "../../src/workflow/block/time.js";
 import { listApprovers, makeKeys } from "../helpers/approvers.js";
+import { calendarFree } from "../helpers/calendar.js";
 import { REPO_ROOT, SMALL_INVENTORY } from "../helpers/inventory.js";
 
 interface Job {
@@ -82,6 +83,8 @@ function makeProject(): { dir: string; work: string; home: string } {
   git(work, "remote", "add", "origin", join(dir, "origin.git"));
   cpSync(SMALL_INVENTORY, join(work, "inventory"), { recursive: true });
   writeFileSync(join(work, "inventory/devices.yaml"), DEVICES);
+  // a real apply runs on the clock: the policy's window is always open, no expiry passes
+  calendarFree(join(work, "inventory"));
   const suzuki = makeKeys(["Suzuki"])["Suzuki"]!;
   listApprovers(join(work, "inventory/cloud.yaml"), [suzuki], "security officer");
   const home = join(dir, "home");
@@ -119,7 +122,7 @@ function run(work: string, line: string, env: Record<string, string>): { code: n
     cwd: work,
     encoding: "utf8",
     timeout: 240_000,
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", SCCONF_BACKUPS: join(work, "..", "backups"), SCCONF_NOW: "2026-11-28T10:00:00+09:00", ...env },
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", SCCONF_BACKUPS: join(work, "..", "backups"), ...env },
   });
   return { code: r.status ?? -1, out: `$ ${line}\nexit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}` };
 }

@@ -43,8 +43,8 @@ describe("cloud", () => {
   });
 
   it("refuses fewer than 2 backup generations (schema)", () => {
-    const r = validateWith({ [CLOUD]: replaceLine(39, "backups: { generations: 1 }") });
-    expectFinding(r.diagnostics, { code: "schema", file: CLOUD, line: 39, column: 25, message: "at least 2 generations" });
+    const r = validateWith({ [CLOUD]: replaceLine(41, "backups: { generations: 1 }") });
+    expectFinding(r.diagnostics, { code: "schema", file: CLOUD, line: 41, column: 25, message: "at least 2 generations" });
   });
 
   it("warns when an address plan is smaller than the specification asks", () => {

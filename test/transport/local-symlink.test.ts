@@ -1,6 +1,7 @@
 // A local device's root is the device's filesystem: a symlink inside it must
 // never redirect a write outside (issue 17). Through `scconf apply` with the
-// local transport on a temporary project.
+// local transport on a temporary project (a first rollout, so an emergency:
+// the gate lets it through and the transport must refuse).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,7 +24,7 @@ describe("apply to a local device whose root holds a symlink", () => {
     const etc = join(repo.top, "state/devices/fw-nft/etc");
     mkdirSync(etc, { recursive: true });
     symlinkSync(outside, join(etc, "nftables.d"));
-    const r = repo.scconf(["apply", "--yes", "-d", "fw-nft"]);
+    const r = repo.scconf(["apply", "--yes", "-d", "fw-nft", "--emergency", "--reason", "first rollout"]);
     expect(r.code, r.stdout + r.stderr).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/leads outside the device root .* through a symbolic link/);
     expect(readdirSync(outside)).toEqual([]);
@@ -36,7 +37,7 @@ describe("apply to a local device whose root holds a symlink", () => {
     const target = join(outside, "created-by-link");
     // the artifact itself is the link
     symlinkSync(target, join(etc, "nftables.d", "scconf.nft"));
-    const r = repo.scconf(["apply", "--yes", "-d", "fw-nft"]);
+    const r = repo.scconf(["apply", "--yes", "-d", "fw-nft", "--emergency", "--reason", "first rollout"]);
     expect(r.code, r.stdout + r.stderr).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/symbolic link/);
     expect(existsSync(target)).toBe(false);
