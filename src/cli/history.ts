@@ -2,7 +2,10 @@
 import type { Command } from "commander";
 import type { Inventory } from "../model/types.js";
 import type { InventoryRepo } from "../workflow/git.js";
-import { inventoryRepo } from "../workflow/git.js";
+import { inventoryRepo, resolveCommit } from "../workflow/git.js";
+import { inventoryAt } from "../workflow/revision.js";
+import type { Approver } from "../workflow/signing.js";
+import { todayIn } from "../inventory/validate.js";
 import { readAudit } from "../workflow/history/audit.js";
 import { formatHistory } from "../workflow/history/format.js";
 import { committedApprovals } from "../workflow/history/inventory-log.js";
@@ -32,7 +35,19 @@ export function tryInventoryRepo(dir: string): InventoryRepo | undefined {
 export function historySources(inventory: Inventory): HistorySources & { unreadable: number[] } {
   const { entries, unreadable } = readAudit(storePath(inventory));
   const repo = tryInventoryRepo(inventory.root);
-  return { audit: entries, unreadable, approvals: repo ? committedApprovals(repo) : [], timeZone: inventory.cloud.timezone, ...(repo ? { repo } : {}) };
+  return { audit: entries, unreadable, approvals: repo ? committedApprovals(repo, committedApprovers(repo, inventory)) : [], timeZone: inventory.cloud.timezone, ...(repo ? { repo } : {}) };
+}
+
+/** The approvers list as committed (HEAD): an approver added by an uncommitted edit does not make an approval count. */
+function committedApprovers(repo: InventoryRepo, inventory: Inventory): Approver[] {
+  const head = resolveCommit(repo.top, "HEAD");
+  if (!head) return [];
+  try {
+    return inventoryAt(repo, head, todayIn(inventory.cloud.timezone)).cloud.approvers;
+  } catch {
+    // a HEAD that does not validate lists nobody: no approval is shown as counting
+    return [];
+  }
 }
 
 export function registerHistory(program: Command, globals: () => GlobalOptions): void {

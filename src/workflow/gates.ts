@@ -102,7 +102,7 @@ export function evaluateGates(input: GateInput): GateResult {
     ...(judged.valid.length ? { approvals: auditApprovals(input.planId, judged) } : {}),
     ...(needing.length || exceeded.length ? { authors: [...input.authors] } : {}),
     ...(windowed.length ? { window: active ?? "outside" } : {}),
-    ...(input.emergency ? { emergency: { reason: input.emergency.reason, outsideWindow: windowed.length > 0 && !active, awaitingApproval: true } } : {}),
+    ...(input.emergency ? { emergency: { reason: input.emergency.reason, outsideWindow: windowed.length > 0 && !active, awaitingApproval: Boolean(unapproved) } } : {}),
     // the gate's verdict on exactly these changes: which went out without the approval their class needed
     ...(unapproved && needing.length ? { unapproved: needing.map((c) => ({ change: changeLine(c), why: c.why })) } : {}),
     ...(exceeded.length ? { thresholdsExceeded: exceeded.map(describeFinding), forced: input.force } : {}),

@@ -94,8 +94,16 @@ describe("apply's gates: maintenance windows (R7)", () => {
   it("lets --emergency with a reason override the window, and records the reason", () => {
     const r = gates({ approvals: [approval("Carol")], now: MONDAY_MORNING, emergency: { reason: "C&C server blocked by the CSIRT" } });
     expect(r.refusals).toEqual([]);
-    expect(r.audit["emergency"]).toEqual({ reason: "C&C server blocked by the CSIRT", outsideWindow: true, awaitingApproval: true });
+    // approved already: only the window was overridden, no approval is awaited
+    expect(r.audit["emergency"]).toEqual({ reason: "C&C server blocked by the CSIRT", outsideWindow: true, awaitingApproval: false });
     expect(r.audit["window"]).toBe("outside");
+  });
+
+  it("records an unapproved emergency as awaiting approval after the fact, with the changes it pushed unapproved", () => {
+    const r = gates({ approvals: [], now: MONDAY_MORNING, emergency: { reason: "C&C server blocked by the CSIRT" } });
+    expect(r.refusals).toEqual([]);
+    expect(r.audit["emergency"]).toMatchObject({ awaitingApproval: true });
+    expect((r.audit["unapproved"] as unknown[]).length).toBeGreaterThan(0);
   });
 
   it("does not ask for a window when no change needs one", () => {

@@ -35,6 +35,10 @@ export interface AuditEntry {
   outcomes: AuditDevice[];
   approvals: Array<{ by: string; at: string }>;
   emergency?: { reason: string };
+  /** changes that went out without the approval their class needed (the gate's verdict recorded with the run) */
+  unapproved: string[];
+  /** the run went out without its approval and waits for an approval after the fact (an emergency apply or block) */
+  awaitingApproval: boolean;
   message?: string;
 }
 
@@ -66,6 +70,8 @@ function toEntry(raw: Record<string, unknown>, line: number): AuditEntry | undef
     changed: strings(raw["changed"]),
     outcomes,
     approvals,
+    unapproved: (Array.isArray(details["unapproved"]) ? details["unapproved"] : []).map((u) => str(record(u)["change"]) ?? "").filter(Boolean),
+    awaitingApproval: emergency["awaitingApproval"] === true || emergency["approvalPending"] === true,
   };
   const plan = str(raw["planHash"]) ?? str(details["plan"]);
   if (plan) entry.plan = plan;

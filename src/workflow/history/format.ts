@@ -3,7 +3,14 @@ import { CHANGE_KIND_TITLES } from "../../model/kinds.js";
 import type { IntentChange } from "../../plan/intent.js";
 import { FAILED_OUTCOMES } from "./audit.js";
 import { localMinute } from "./time.js";
-import type { HistoryEvent, History } from "./timeline.js";
+import type { ApprovalStanding, HistoryEvent, History } from "./timeline.js";
+
+/** The mark of a run that went out without the approval its changes needed: nothing unapproved is invisible. */
+export function standingText(s: ApprovalStanding): string | undefined {
+  if (s.state === "approvedAfter") return `WITHOUT PRIOR APPROVAL, approved after the fact by ${s.by.join(", ")}`;
+  if (s.state === "awaiting") return `WITHOUT APPROVAL${s.unapproved ? ` (${s.unapproved} change(s) that need approval)` : ""}: awaiting approval after the fact`;
+  return undefined;
+}
 
 const MARK = { add: "+", change: "~", remove: "-" } as const;
 const INDENT = " ".repeat(18);
@@ -25,6 +32,8 @@ function runLine(e: Extract<HistoryEvent, { type: "run" }>): string[] {
   const extra: string[] = [];
   if (e.approvedBy.length) extra.push(`approved by ${e.approvedBy.join(", ")}`);
   if (entry.emergency) extra.push(`EMERGENCY: ${entry.emergency.reason}`);
+  const standing = standingText(e.standing);
+  if (standing) extra.push(standing);
   if (entry.inventoryRevision) extra.push(`inventory ${entry.inventoryRevision}`);
   if (outcomes.some((o) => FAILED_OUTCOMES.includes(o.outcome))) extra.push("FAILED on some device(s)");
   if (extra.length) lines.push(INDENT + extra.join("; "));
@@ -45,11 +54,14 @@ export function formatHistory(history: History, options: { timeZone: string; org
       const d = e.delivered;
       out.push(
         d
-          ? `${INDENT}applied ${localMinute(d.at, options.timeZone)} by ${d.operator} (${d.change})${d.approvedBy.length ? `, approved by ${d.approvedBy.join(", ")}` : ""}`
+          ? `${INDENT}applied ${localMinute(d.at, options.timeZone)} by ${d.operator} (${d.change})${d.approvedBy.length ? `, approved by ${d.approvedBy.join(", ")}` : ""}` +
+              (d.emergency ? `; EMERGENCY: ${d.emergency}` : "") +
+              (standingText(d.standing) ? `; ${standingText(d.standing)}` : "")
           : `${INDENT}not applied yet`,
       );
     } else if (e.type === "approval") {
       out.push(`${when(e.at)} ${"approval".padEnd(10)} ${e.who.padEnd(14)} plan ${e.plan}${e.comment ? `: ${e.comment}` : ""}`);
+      if (e.problem) out.push(`${INDENT}DOES NOT COUNT: ${e.problem}`);
     } else {
       const [first, ...rest] = runLine(e);
       out.push(`${when(e.at)} ${first}`, ...rest);

@@ -9,7 +9,8 @@ import { parse as parseYaml } from "yaml";
 import { orgSchema } from "../../model/schema.js";
 import type { Inventory, Org } from "../../model/types.js";
 import { diffIntent, intentOf, type Intent, type IntentChange } from "../../plan/intent.js";
-import { APPROVALS_DIR, type Approval } from "../approvals.js";
+import { APPROVALS_DIR, readApprovals, type Approval } from "../approvals.js";
+import type { Approver } from "../signing.js";
 import { committedFile, committedNames, type InventoryRepo } from "../git.js";
 
 function git(top: string, args: string[]): string {
@@ -145,24 +146,17 @@ export function ancestry(repo: InventoryRepo): (rev: string) => Set<string> {
   };
 }
 
-/** The committed approvals (approvals/<plan-id>.json at HEAD), oldest first; files that do not parse are skipped. */
-export function committedApprovals(repo: InventoryRepo): Approval[] {
+/**
+ * Every committed approval, each verified as the gate verifies it (a commit
+ * signed by a key of the approvers list, touching only its approvals file):
+ * one that cannot count keeps its `problem`, so that the history shows it
+ * as not counting instead of as an approval.
+ */
+export function committedApprovals(repo: InventoryRepo, approvers: readonly Approver[]): Approval[] {
   const out: Approval[] = [];
   for (const name of committedNames(repo.top, APPROVALS_DIR)) {
-    if (!name.endsWith(".json")) continue;
-    const text = committedFile(repo.top, `${APPROVALS_DIR}/${name}`);
-    if (text === undefined) continue;
-    try {
-      const data = JSON.parse(text) as { approvals?: unknown };
-      if (!Array.isArray(data.approvals)) continue;
-      for (const a of data.approvals as Array<Partial<Approval>>) {
-        if (typeof a?.plan === "string" && typeof a.by === "string" && typeof a.at === "string") {
-          out.push({ plan: a.plan, by: a.by, at: a.at, authors: Array.isArray(a.authors) ? a.authors : [], ...(typeof a.comment === "string" ? { comment: a.comment } : {}) });
-        }
-      }
-    } catch {
-      // a damaged approvals file is the approvals' problem; the history goes on without it
-    }
+    const plan = /^([0-9a-f]{16})\.json$/.exec(name)?.[1];
+    if (plan) out.push(...readApprovals(repo, plan, approvers));
   }
   return out.sort((a, b) => a.at.localeCompare(b.at));
 }

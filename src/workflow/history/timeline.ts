@@ -17,6 +17,8 @@ export interface Delivery {
   change: string;
   plan?: string;
   approvedBy: string[];
+  standing: ApprovalStanding;
+  emergency?: string;
 }
 
 export interface EditEvent {
@@ -41,6 +43,8 @@ export interface ApprovalEvent {
   plan: string;
   comment?: string;
   authors: string[];
+  /** why the approval does not count (unsigned, unlisted key, edited after signing ...) */
+  problem?: string;
 }
 
 export interface RunEvent {
@@ -49,6 +53,7 @@ export interface RunEvent {
   who: string;
   entry: AuditEntry;
   approvedBy: string[];
+  standing: ApprovalStanding;
 }
 
 export type HistoryEvent = EditEvent | ApprovalEvent | RunEvent;
@@ -74,11 +79,25 @@ export interface History {
   notes: string[];
 }
 
-function approversOf(entry: AuditEntry, approvals: readonly Approval[]): string[] {
-  const names = [...entry.approvals.map((a) => a.by), ...approvals.filter((a) => entry.plan !== undefined && a.plan === entry.plan).map((a) => a.by)];
-  const seen = new Map<string, string>();
-  for (const n of names) seen.set(n.normalize("NFKC").trim().toLowerCase(), n);
-  return [...seen.values()];
+/** Who approved a run's plan: before it went out (recorded by the gate, or committed by then), and after the fact. Only approvals that verify count. */
+export function approversOf(entry: AuditEntry, approvals: readonly Approval[]): { before: string[]; after: string[] } {
+  const key = (n: string) => n.normalize("NFKC").trim().toLowerCase();
+  const valid = approvals.filter((a) => !a.problem && entry.plan !== undefined && a.plan === entry.plan);
+  const ran = new Date(entry.time).getTime();
+  const before = new Map<string, string>();
+  for (const n of [...entry.approvals.map((a) => a.by), ...valid.filter((a) => new Date(a.at).getTime() <= ran).map((a) => a.by)]) before.set(key(n), n);
+  const after = new Map<string, string>();
+  for (const a of valid) if (new Date(a.at).getTime() > ran && !before.has(key(a.by))) after.set(key(a.by), a.by);
+  return { before: [...before.values()], after: [...after.values()] };
+}
+
+/** What a run says about its approval: nothing to say, approved after the fact, or still awaiting it. */
+export type ApprovalStanding = { state: "approved" } | { state: "approvedAfter"; by: string[] } | { state: "awaiting"; unapproved: number };
+
+export function standingOf(entry: AuditEntry, approved: { before: string[]; after: string[] }): ApprovalStanding {
+  if (!entry.awaitingApproval && !entry.unapproved.length) return { state: "approved" };
+  if (approved.after.length) return { state: "approvedAfter", by: approved.after };
+  return { state: "awaiting", unapproved: entry.unapproved.length };
 }
 
 /** Applies (and emergency applies) that changed a device and name a commit, oldest first. */
@@ -101,7 +120,10 @@ function touchesDevice(entry: AuditEntry, device: string): boolean {
 export function buildHistory(sources: HistorySources, filter: HistoryFilter = {}): History {
   const notes: string[] = [];
   const { repo, audit, approvals, timeZone } = sources;
-  const runs: RunEvent[] = audit.map((entry) => ({ type: "run", at: entry.time, who: entry.operator, entry, approvedBy: approversOf(entry, approvals) }));
+  const runs: RunEvent[] = audit.map((entry) => {
+    const approved = approversOf(entry, approvals);
+    return { type: "run", at: entry.time, who: entry.operator, entry, approvedBy: approved.before, standing: standingOf(entry, approved) };
+  });
 
   let edits: EditEvent[] = [];
   if (!repo) notes.push("the inventory is not in a git repository: edits and approvals are not shown");
@@ -121,12 +143,15 @@ export function buildHistory(sources: HistorySources, filter: HistoryFilter = {}
       const run = delivering.find((r) => contains(r.commit).has(c.commit));
       const edit: EditEvent = { type: "edit", at: c.date, who: c.author, commit: c.commit, subject: c.subject, orgs: c.orgs, other: c.other, intent };
       if (run) {
+        const approved = approversOf(run.entry, approvals);
         edit.delivered = {
           at: run.entry.time,
           operator: run.entry.operator,
           change: run.entry.change,
           ...(run.entry.plan ? { plan: run.entry.plan } : {}),
-          approvedBy: approversOf(run.entry, approvals),
+          approvedBy: approved.before,
+          standing: standingOf(run.entry, approved),
+          ...(run.entry.emergency ? { emergency: run.entry.emergency.reason } : {}),
         };
       }
       return edit;
@@ -139,6 +164,7 @@ export function buildHistory(sources: HistorySources, filter: HistoryFilter = {}
     plan: a.plan,
     authors: a.authors,
     ...(a.comment ? { comment: a.comment } : {}),
+    ...(a.problem ? { problem: a.problem } : {}),
   }));
 
   let events: HistoryEvent[];

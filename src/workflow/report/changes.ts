@@ -13,6 +13,7 @@ import type { InventoryRepo } from "../git.js";
 import { changedSomething, cleanRevision, FAILED_OUTCOMES, isEmergency, type AuditEntry } from "../history/audit.js";
 import { commitOfRevision, orgIntentBetween, orgsChangedBetween } from "../history/inventory-log.js";
 import { localMinute, localMonth } from "../history/time.js";
+import { approversOf, standingOf } from "../history/timeline.js";
 import { bi, type ReportDocument, type Row, type Table } from "./document.js";
 
 export interface ChangesReportInput {
@@ -77,10 +78,17 @@ const devicesText = (e: AuditEntry): string => {
   return touched.length ? touched.map((o) => `${o.device} ${o.outcome}`).join(", ") : e.changed.join(", ");
 };
 
-function approversOf(e: AuditEntry, approvals: readonly Approval[]): string {
-  const names = new Set([...e.approvals.map((a) => a.by), ...approvals.filter((a) => a.plan === e.plan).map((a) => a.by)]);
-  return [...names].join(", ");
+/** The approvers column: who approved before the run, and the mark of a run that went out without its approval. */
+function approvalCell(e: AuditEntry, approvals: readonly Approval[]): string {
+  const approved = approversOf(e, approvals);
+  const standing = standingOf(e, approved);
+  const before = approved.before.join(", ");
+  if (standing.state === "approvedAfter") return [before, `事後承認 / approved after the fact: ${standing.by.join(", ")}`].filter(Boolean).join("; ");
+  if (standing.state === "awaiting") return [before, "承認なし・事後承認待ち / WITHOUT APPROVAL, awaiting after-the-fact approval"].filter(Boolean).join("; ");
+  return before;
 }
+
+const awaiting = (e: AuditEntry, approvals: readonly Approval[]) => standingOf(e, approversOf(e, approvals)).state === "awaiting";
 
 const empty = bi("該当なし", "none");
 
@@ -89,7 +97,7 @@ export function changesReport(input: ChangesReportInput): ReportDocument {
   const when = (iso: string) => localMinute(iso, tz);
   const runs = input.audit.filter((e) => e.kind !== "backup" && localMonth(e.time, tz) === input.month).sort((a, b) => a.time.localeCompare(b.time));
   const { changes, notes } = monthIntentChanges(input);
-  const approvals = input.approvals.filter((a) => localMonth(a.at, tz) === input.month);
+  const approvals = input.approvals.filter((a) => !a.problem && localMonth(a.at, tz) === input.month);
   const rollbacks = runs.filter((e) => e.kind === "rollback");
   const emergencies = runs.filter(isEmergency);
   const failures = runs.flatMap((e) => e.outcomes.filter((o) => FAILED_OUTCOMES.includes(o.outcome)).map((o) => ({ e, o })));
@@ -127,7 +135,7 @@ export function changesReport(input: ChangesReportInput): ReportDocument {
     id: "runs",
     title: bi("作業一覧", "Operations"),
     columns: [{ title: bi("日時", "When") }, { title: bi("種別", "Kind") }, { title: bi("作業者", "Operator") }, { title: bi("変更ID", "Change") }, { title: bi("承認者", "Approved by") }, { title: bi("機器と結果", "Devices and results") }],
-    rows: runs.map((e) => ({ cells: [when(e.time), RUN_KIND[e.kind] ?? e.kind, e.operator, e.change, approversOf(e, input.approvals), devicesText(e)] })),
+    rows: runs.map((e) => ({ cells: [when(e.time), RUN_KIND[e.kind] ?? e.kind, e.operator, e.change, approvalCell(e, input.approvals), devicesText(e)] })),
     empty,
   };
   const approvalTable: Table = {
@@ -147,8 +155,15 @@ export function changesReport(input: ChangesReportInput): ReportDocument {
   const emergencyTable: Table = {
     id: "emergencies",
     title: bi("緊急対応", "Emergency actions"),
-    columns: [{ title: bi("日時", "When") }, { title: bi("作業者", "Operator") }, { title: bi("変更ID", "Change") }, { title: bi("理由", "Reason") }, { title: bi("機器と結果", "Devices and results") }],
-    rows: emergencies.map((e) => ({ cells: [when(e.time), e.operator, e.change, e.emergency?.reason ?? "", devicesText(e)] })),
+    columns: [
+      { title: bi("日時", "When") },
+      { title: bi("作業者", "Operator") },
+      { title: bi("変更ID", "Change") },
+      { title: bi("理由", "Reason") },
+      { title: bi("承認", "Approval") },
+      { title: bi("機器と結果", "Devices and results") },
+    ],
+    rows: emergencies.map((e) => ({ cells: [when(e.time), e.operator, e.change, e.emergency?.reason ?? "", approvalCell(e, input.approvals) || "承認済み / approved", devicesText(e)] })),
     empty,
   };
   const failureRows: Row[] = failures.map(({ e, o }) => ({ cells: [when(e.time), RUN_KIND[e.kind] ?? e.kind, e.change, o.device, o.outcome, o.failedStep ?? ""] }));
@@ -177,6 +192,7 @@ export function changesReport(input: ChangesReportInput): ReportDocument {
           { label: bi("承認", "Approvals"), value: count(approvals.length) },
           { label: bi("切り戻し", "Rollbacks"), value: count(rollbacks.length) },
           { label: bi("緊急対応", "Emergency actions"), value: count(emergencies.length) },
+          { label: bi("承認なしの適用（事後承認待ち）", "Applied without approval (awaiting after-the-fact approval)"), value: count(runs.filter((e) => changedSomething(e) && awaiting(e, input.approvals)).length) },
           { label: bi("失敗（機器単位）", "Failures (per device)"), value: count(failures.length) },
         ],
         tables: [perOrgKind, devices],
