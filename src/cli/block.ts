@@ -124,6 +124,7 @@ async function pushEmergencyChange(c: EmergencyChange): Promise<void> {
   for (const x of push.conflicts) warn(`${x.device} ${x.artifact}: ${x.reason}; not pushed (--include-pending pushes the full rendering, with what 'scconf plan -d ${x.device}' shows)`);
   for (const d of push.inSync) process.stdout.write(`${d}: already runs it\n`);
 
+  const change = c.ticket ?? `emergency-${c.action}-${isoInZone(new Date(), tz).slice(0, 19).replace(/[-:]/g, "")}`;
   let exitCode: number = push.conflicts.length || push.unreachable.length ? EXIT.deviceFailure : EXIT.ok;
   const confirmed = [...push.inSync];
   if (push.plan.devices.length > 0) {
@@ -138,7 +139,7 @@ async function pushEmergencyChange(c: EmergencyChange): Promise<void> {
       kind: "emergency",
       // a block pushes only the block: each device keeps the baseline it had, and the block is a change since it
       sourceOf: (d) => sources.get(d) ?? { revision: `${after.revision}+block`, today },
-      change: c.ticket ?? `emergency-${c.action}-${isoInZone(new Date(), tz).slice(0, 19).replace(/[-:]/g, "")}`,
+      change,
       audit: {
         emergency: {
           action: c.action, target: c.target.text, reason: c.reason, ticket: c.ticket ?? null, approvalPending: true,
@@ -159,7 +160,7 @@ async function pushEmergencyChange(c: EmergencyChange): Promise<void> {
     timeZone: tz, orgs, cloudWide: !c.org, devices: confirmed, missing,
     cloudName: { ja: inventory.cloud.name, en: inventory.cloud.nameEn ?? inventory.cloud.name },
   }));
-  process.stdout.write(`${c.action === "block" ? "blocked" : "unblocked"} ${c.target.text} on ${confirmed.length} of ${push.affected.length} device(s) at ${isoInZone(done, tz)}; approval after the fact is pending\n`);
+  process.stdout.write(`${c.action === "block" ? "blocked" : "unblocked"} ${c.target.text} on ${confirmed.length} of ${push.affected.length} device(s) at ${isoInZone(done, tz)}; approval after the fact is pending (an approver: scconf approve --change ${change})\n`);
   if (missing.length) warn(`not in force on: ${missing.join(", ")}`);
   process.exitCode = exitCode;
 }

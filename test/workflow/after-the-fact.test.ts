@@ -74,3 +74,40 @@ describe("history and report changes mark what went out without its approval", (
     expect(md).toMatch(/\| 承認なしの適用（事後承認待ち） \/ Applied without approval \(awaiting after-the-fact approval\) \| 1 \|/);
   });
 });
+
+describe("an emergency block is approved after the fact by its change id", () => {
+  let repo: TestRepo;
+  const show = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stderr}`;
+
+  beforeAll(() => {
+    repo = makeRepo({ localDevices: true });
+    const first = repo.scconf(["apply", "--yes", "--emergency", "--reason", "first rollout of scconf"]);
+    if (first.code !== 0) throw new Error(`first apply failed: ${show(first)}`);
+    const block = repo.scconf(["block", "192.0.2.99", "--reason", "C&C (severity 3)", "--ticket", "INC-9", "--operator", "Dave", "--yes"]);
+    if (block.code !== 0) throw new Error(`block failed: ${show(block)}`);
+  }, 180_000);
+
+  it("shows the block as awaiting approval after the fact", () => {
+    const r = repo.scconf(["history"]);
+    expect(r.stdout).toMatch(/emergency\s+Dave\s+INC-9: .*\n\s+EMERGENCY: C&C \(severity 3\); WITHOUT APPROVAL: awaiting approval after the fact/);
+  });
+
+  it("refuses the approval of the block by the operator who made it", () => {
+    const r = repo.scconf(["approve", "--change", "INC-9", "--key", repo.keys["Dave"]!.file]);
+    expect(r.code, show(r)).toBe(1);
+    expect(r.stderr).toMatch(/Dave is an author of this change \(authors: .*Dave.*\); an approval must come from someone else/);
+  });
+
+  it("refuses --change for a run that did not go out without its approval, and for an unknown id", () => {
+    expect(repo.scconf(["approve", "--change", "INC-404", "--key", repo.keys["Carol"]!.file]).stderr).toMatch(/no run with change id INC-404 changed a device/);
+    expect(repo.scconf(["approve", "--key", repo.keys["Carol"]!.file]).stderr).toMatch(/name a plan file, or --change ID/);
+  });
+
+  it("records Carol's signed approval of the block and history shows it as approved after the fact", () => {
+    const a = repo.scconf(["approve", "--change", "INC-9", "--key", repo.keys["Carol"]!.file]);
+    expect(a.code, show(a)).toBe(0);
+    expect(a.stdout).toMatch(/approved plan [0-9a-f]{16} by Carol .*\(the emergency emergency INC-9 of .*, after the fact \(reason: C&C \(severity 3\)\)\); committed approvals\/[0-9a-f]{16}\.json as [0-9a-f]{12}, signed/);
+    const r = repo.scconf(["history"]);
+    expect(r.stdout).toMatch(/INC-9: .*\n\s+EMERGENCY: C&C \(severity 3\); WITHOUT PRIOR APPROVAL, approved after the fact by Carol/);
+  });
+});
