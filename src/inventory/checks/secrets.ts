@@ -3,8 +3,9 @@
 // schema already refuses keys such as `password`; this scan looks at every
 // string value, because a key pasted into a description or a hash pasted into
 // a comment passes any key-based rule.
-import type { Diagnostic, PathSegment } from "../diagnostics.js";
+import type { Diagnostic } from "../diagnostics.js";
 import type { SourceFile } from "../source.js";
+import { walkStrings } from "./walk.js";
 
 const PATTERNS: ReadonlyArray<{ test: RegExp; what: string }> = [
   { test: /-----BEGIN/, what: "a PEM block (a private key or certificate)" },
@@ -21,32 +22,17 @@ export function secretKind(value: string): string | undefined {
 }
 
 /** How deep the scan follows nested values; deeper junk is refused by the schema anyway. */
-const MAX_DEPTH = 64;
-/** Aliases make the same object appear many times; the loader caps them, this caps the walk. */
-const MAX_NODES = 200_000;
-
-/**
- * Every string value in a parsed file that looks like a secret, located.
- * Iterative, with depth and node limits: hostile files must not exhaust the stack.
- */
+/** Every string value in a parsed file that looks like a secret, located. */
 export function findLiteralSecrets(source: SourceFile): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (source.value === undefined) return out;
-  const stack: Array<{ value: unknown; path: PathSegment[] }> = [{ value: source.value, path: [] }];
-  let nodes = 0;
-  while (stack.length && nodes++ < MAX_NODES) {
-    const { value, path } = stack.pop()!;
-    if (typeof value === "string") {
-      const what = secretKind(value);
-      if (what) {
-        out.push(source.diagnostic("error", "literal-secret", path, `this value looks like ${what}; secrets are never written in the inventory`,
-          "remove it and rotate the secret: it is in the git history now. Devices authenticate by reference: auth: { method: key, keyFile: ... }, { method: agent } or { method: password, passwordEnv: ENV_VAR_NAME }"));
-      }
-    } else if (path.length < MAX_DEPTH && Array.isArray(value)) {
-      value.forEach((v: unknown, i) => stack.push({ value: v, path: [...path, i] }));
-    } else if (path.length < MAX_DEPTH && value !== null && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) stack.push({ value: v, path: [...path, k] });
-    }
-  }
+  walkStrings(source.value, {
+    value: (text, path) => {
+      const what = secretKind(text);
+      if (!what) return;
+      out.push(source.diagnostic("error", "literal-secret", path, `this value looks like ${what}; secrets are never written in the inventory`,
+        "remove it and rotate the secret: it is in the git history now. Devices authenticate by reference: auth: { method: key, keyFile: ... }, { method: agent } or { method: password, passwordEnv: ENV_VAR_NAME }"));
+    },
+  });
   return out.reverse();
 }

@@ -8,6 +8,7 @@
 // value types (YAML block scalars carry them; safeText refuses them).
 import type { Diagnostic, PathSegment } from "../diagnostics.js";
 import type { SourceFile } from "../source.js";
+import { walkStrings } from "./walk.js";
 
 /**
  * Unicode Cc (except tab and line feed), Cf, Zl, Zp, and the fillers that
@@ -21,32 +22,22 @@ export function forbiddenChar(text: string): string | undefined {
   return m ? `U+${(m[0].codePointAt(0) ?? 0).toString(16).padStart(4, "0").toUpperCase()}` : undefined;
 }
 
-const MAX_DEPTH = 64;
-const MAX_NODES = 200_000;
-
 export function findControlText(source: SourceFile): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (source.value === undefined) return out;
-  const stack: Array<{ value: unknown; path: PathSegment[] }> = [{ value: source.value, path: [] }];
   const refuse = (path: PathSegment[], code: string, what: string, key: boolean) =>
     out.push(source.diagnostic("error", "control-character", path,
       `${what} contains the control or format character ${code}, which would be copied into device configurations, notices and plans`,
       "retype the text; copy-pasted text sometimes carries invisible characters", key ? { key: true } : {}));
-  let nodes = 0;
-  while (stack.length && nodes++ < MAX_NODES) {
-    const { value, path } = stack.pop()!;
-    if (typeof value === "string") {
-      const code = forbiddenChar(value);
+  walkStrings(source.value, {
+    value: (text, path) => {
+      const code = forbiddenChar(text);
       if (code) refuse(path, code, "this value", false);
-    } else if (path.length < MAX_DEPTH && Array.isArray(value)) {
-      value.forEach((v: unknown, i) => stack.push({ value: v, path: [...path, i] }));
-    } else if (path.length < MAX_DEPTH && value !== null && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) {
-        const code = forbiddenChar(k);
-        if (code) refuse([...path, k], code, "this key", true);
-        stack.push({ value: v, path: [...path, k] });
-      }
-    }
-  }
+    },
+    key: (text, path) => {
+      const code = forbiddenChar(text);
+      if (code) refuse(path, code, "this key", true);
+    },
+  });
   return out.reverse();
 }
