@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../src/inventory/diagnostics.js";
 import { REPO_ROOT, TEST_TODAY } from "../helpers/inventory.js";
-import { cleanupInventories, inventoryWith, KAMEYAMA } from "./edit.js";
+import { cleanupInventories, inventoryWith, KAMEYAMA, kameyamaFile } from "./edit.js";
 
 afterAll(cleanupInventories);
 
@@ -23,25 +23,8 @@ function validate(dir: string): Result {
   return { status: r.status, diagnostics: json.diagnostics, raw: r.stdout + r.stderr };
 }
 
-/** Kameyama's file with its own domains line and extra lines; line 12 is the domains line. */
-function kameyamaWith(domains: string, ...body: string[]): string {
-  return [
-    "id: kameyama",
-    "name: { ja: 亀山市, en: Kameyama City }",
-    "kind: city",
-    "contacts:",
-    "  - { name: 情報政策室, email: joho@kameyama.example.jp }",
-    "networks:",
-    "  - { name: lan, cidr: 10.9.0.0/16 }",
-    "  - { name: lan6, cidr: \"2001:db8:9::/48\" }",
-    "globalAddresses:",
-    "  - { name: web, address: 198.51.100.90/32 }",
-    "# the domains line is line 12",
-    `domains: ${domains}`,
-    ...body,
-    "",
-  ].join("\n");
-}
+/** Kameyama's file with its own domains line and an IPv6 LAN; line 12 is the domains line. */
+const kameyamaWith = (domains: string, ...body: string[]) => kameyamaFile({ domains, lan6: true }, ...body);
 
 function errorsOf(r: Result, code: string): Diagnostic[] {
   return r.diagnostics.filter((d) => d.severity === "error" && d.code === code);

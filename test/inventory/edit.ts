@@ -69,6 +69,15 @@ export function append(...added: string[]): (text: string) => string {
  *  10  domains: [city.kameyama.example.jp]
  */
 export function kameyama(...body: string[]): string {
+  return kameyamaFile({ domains: "[city.kameyama.example.jp]" }, ...body);
+}
+
+/**
+ * The same organization with its own domains line and, with `lan6`, an IPv6
+ * LAN and a comment line, so that the domains line is line 12 and `body`
+ * starts at line 13.
+ */
+export function kameyamaFile(options: { domains: string; lan6?: boolean }, ...body: string[]): string {
   return [
     "id: kameyama",
     "name: { ja: 亀山市, en: Kameyama City }",
@@ -77,9 +86,11 @@ export function kameyama(...body: string[]): string {
     "  - { name: 情報政策室, email: joho@kameyama.example.jp }",
     "networks:",
     "  - { name: lan, cidr: 10.9.0.0/16 }",
+    ...(options.lan6 ? ["  - { name: lan6, cidr: \"2001:db8:9::/48\" }"] : []),
     "globalAddresses:",
     "  - { name: web, address: 198.51.100.90/32 }",
-    "domains: [city.kameyama.example.jp]",
+    ...(options.lan6 ? ["# the domains line is line 12"] : []),
+    `domains: ${options.domains}`,
     ...body,
     "",
   ].join("\n");
