@@ -1,0 +1,70 @@
+// The size of "outside the cloud" (issue 17 follow-up). An outside object
+// such as `internet` is 0.0.0.0/0 and ::/0 without every inside prefix; as a
+// list of CIDRs that complement has ~565 prefixes on the sample inventory
+// and was repeated per organization and rule, so the sample's ietf-acl
+// artifact reached ~1,065,000 lines, fortios ~57,000 and junos ~39,000.
+// Where the dialect can negate (nftables `!= @set`, Junos
+// `destination-address-excluded`, FortiOS `dstaddr-negate`), the inside
+// prefixes are written once and every rule costs a constant number of lines,
+// so the artifact grows with the inside set once, not once per rule.
+import { describe, expect, it } from "vitest";
+import type { Inventory } from "../../src/model/types.js";
+import type { Platform } from "../../src/render/platform.js";
+import { fortios } from "../../src/render/platforms/fortios.js";
+import { ietfAcl } from "../../src/render/platforms/ietf-acl.js";
+import { junos } from "../../src/render/platforms/junos.js";
+import { nftables } from "../../src/render/platforms/nftables.js";
+import { loadFixture, SAMPLE_INVENTORY } from "../helpers/inventory.js";
+import { renderWith } from "../helpers/render.js";
+
+const lines = (platform: Platform, inv: Inventory, artifact: string): number => {
+  const a = renderWith(platform, inv).artifacts.find((x) => x.id === artifact);
+  if (!a) throw new Error(`no artifact ${artifact}`);
+  return a.content.split("\n").length - 1;
+};
+
+/** The sample with `extra` more networks of one organization that no rule names: only the inside set grows. */
+function withMoreInside(inv: Inventory, extra: number): Inventory {
+  const copy = structuredClone(inv);
+  const org = copy.orgs.find((o) => o.id === "tsu") ?? copy.orgs[0]!;
+  // 100.64.0.0/10 is outside every other prefix of the sample; every other /24 so that none merge
+  for (let i = 0; i < extra; i++) org.networks.push({ name: `spare-${i}`, cidr: `100.64.${i * 2}.0/24`, description: "spare" });
+  return copy;
+}
+
+describe("outside objects stay compact on the sample inventory", () => {
+  const sample = loadFixture(SAMPLE_INVENTORY);
+
+  // bounds: the sample has 33 organizations, ~160 rules and 108 inside
+  // prefixes (aggregated); a rule costs at most ~25 lines (fortios: one
+  // policy block), the inside set ~4 lines per prefix, the rest of the
+  // artifact (the organizations' own objects) a few thousand lines
+  it("nftables: a set of the inside prefixes once, not a complement set per organization", () => {
+    expect(lines(nftables, sample, "ruleset")).toBeLessThan(1_200);
+  });
+
+  it("junos: one inside address-set and excluded matches", () => {
+    expect(lines(junos, sample, "security-policies")).toBeLessThan(4_000);
+  });
+
+  it("fortios: one inside group and negated addresses", () => {
+    expect(lines(fortios, sample, "firewall")).toBeLessThan(9_000);
+  });
+
+  it.each([
+    ["nftables", nftables, "ruleset", 2],
+    ["junos", junos, "security-policies", 3],
+    ["fortios", fortios, "firewall", 6],
+  ] as const)("%s: 40 more inside prefixes cost a few lines each, once (not once per rule that names internet)", (_name, platform, artifact, perPrefix) => {
+    const before = lines(platform, sample, artifact);
+    const after = lines(platform, withMoreInside(sample, 40), artifact);
+    expect(after - before).toBeLessThanOrEqual(40 * perPrefix);
+  });
+
+  it("ietf-acl: has no negation; the complement stays, its cross product with the other side is as small as CIDR aggregation allows", () => {
+    // 33 web-inbound rules × 363 IPv4 complement prefixes × 2 ports, their
+    // two /32 destinations merged into one /31, plus the other rules: under
+    // 30,000 aces of ~24 lines
+    expect(lines(ietfAcl, sample, "acls")).toBeLessThan(720_000);
+  });
+});
