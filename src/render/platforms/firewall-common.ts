@@ -4,7 +4,7 @@
 // differs in how it writes them down. Pure: no I/O.
 import { createHash } from "node:crypto";
 import { activeBlocks } from "../../model/blocklist.js";
-import { parsePrefix, prefixContains, type Family, type Prefix } from "../../model/net.js";
+import { coverPrefixes, parsePrefix, prefixContains, type Family, type Prefix } from "../../model/net.js";
 import { insidePrefixes, isActive, ownObjects, resolveRef, type ResolvedRef } from "../../model/resolve.js";
 import type { FirewallRule, Inventory, Org } from "../../model/types.js";
 import type { PortRange } from "../../model/values.js";
@@ -37,7 +37,11 @@ export interface FamilyTerm {
   /** the references that have prefixes of this family, in rule order */
   from: RefPrefixes[];
   to: RefPrefixes[];
-  /** all source / destination prefixes of this family, deduplicated, contained ones removed, sorted */
+  /**
+   * all source / destination prefixes of this family as the fewest CIDR
+   * prefixes holding the same addresses (siblings joined), sorted: a dialect
+   * that writes one entry per (source, destination) pair pays for every extra prefix
+   */
   sources: Prefix[];
   destinations: Prefix[];
 }
@@ -154,7 +158,7 @@ function familyTerm(family: Family, from: RefPrefixes[], to: RefPrefixes[]): Fam
   const f = from.filter((r) => pick(r).length > 0);
   const t = to.filter((r) => pick(r).length > 0);
   if (f.length === 0 || t.length === 0) return undefined;
-  return { family, from: f, to: t, sources: aggregatePrefixes(f.flatMap(pick)), destinations: aggregatePrefixes(t.flatMap(pick)) };
+  return { family, from: f, to: t, sources: coverPrefixes(f.flatMap(pick)), destinations: coverPrefixes(t.flatMap(pick)) };
 }
 
 /** Reads one rule; refuses what no dialect could render faithfully. */
