@@ -185,3 +185,31 @@ export function subtractPrefixes(base: readonly Prefix[], remove: readonly Prefi
   for (const p of base) visit(p, remove);
   return out;
 }
+
+/**
+ * The fewest CIDR prefixes that hold exactly the addresses of `prefixes`
+ * (per family): contained prefixes dropped, then sibling halves joined into
+ * their parent until none are left (198.51.100.32/32 + .33/32 → .32/31).
+ * Sorted by family, then start.
+ */
+export function coverPrefixes(prefixes: readonly Prefix[]): Prefix[] {
+  const sorted = [...prefixes].sort((a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : a.length - b.length));
+  const out: Prefix[] = [];
+  for (const p of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.family === p.family && prefixContains(last, p)) continue;
+    let cur = p;
+    // CIDR prefixes nest or are disjoint: sorted and disjoint, a prefix can only join the one before it
+    for (;;) {
+      const prev = out[out.length - 1];
+      if (!prev || prev.family !== cur.family || prev.length !== cur.length || cur.length === 0) break;
+      const size = prev.end - prev.start + 1n;
+      if (prev.end + 1n !== cur.start || prev.start % (size * 2n) !== 0n) break;
+      out.pop();
+      const length = cur.length - 1;
+      cur = { family: cur.family, start: prev.start, end: cur.end, length, text: `${bigIntToAddress(cur.family, prev.start)}/${length}` };
+    }
+    out.push(cur);
+  }
+  return out;
+}

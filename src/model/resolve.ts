@@ -13,7 +13,15 @@ export interface ResolvedRef {
   owner?: string;
   /** the object's name (without "org:") */
   name: string;
+  /** the addresses the reference stands for; of an outside object, its addresses without every inside prefix */
   prefixes: Prefix[];
+  /**
+   * Present for a global object with role outside: its addresses as written
+   * (e.g. 0.0.0.0/0 and ::/0). `prefixes` is then `base` minus
+   * insidePrefixes(), and a dialect that can negate may render it as "in base
+   * and not inside" instead of the (long) complement list.
+   */
+  outside?: { base: Prefix[] };
 }
 
 export type RefResult = { ok: true; value: ResolvedRef } | { ok: false; reason: string; hint?: string };
@@ -104,14 +112,32 @@ function resolveUncached(inventory: Inventory, org: Org, ref: string): RefResult
   const global = inventory.cloud.objects[ref];
   if (global) {
     const prefixes = toPrefixes(global.addresses);
+    if (global.role !== "outside") return { ok: true, value: { ref, kind: "global", name: ref, prefixes } };
     // "internet" means outside the cloud: without it, 0.0.0.0/0 holds every organization and the NOC
-    return { ok: true, value: { ref, kind: "global", name: ref, prefixes: global.role === "outside" ? subtractPrefixes(prefixes, insidePrefixes(inventory)) : prefixes } };
+    return { ok: true, value: { ref, kind: "global", name: ref, prefixes: outsideComplement(inventory, ref, prefixes), outside: { base: prefixes } } };
   }
   return {
     ok: false,
     reason: `"${ref}" is neither a network or address of ${org.id} nor a global object`,
     hint: "define it under networks or globalAddresses, use a global object of cloud.yaml, or <org-id>:<name> for an export",
   };
+}
+
+const complements = new WeakMap<Inventory, Map<string, Prefix[]>>();
+
+/** The complement of an outside object, computed once per inventory (every organization that names it shares it). */
+function outsideComplement(inventory: Inventory, name: string, base: readonly Prefix[]): Prefix[] {
+  let byName = complements.get(inventory);
+  if (!byName) {
+    byName = new Map();
+    complements.set(inventory, byName);
+  }
+  let out = byName.get(name);
+  if (!out) {
+    out = subtractPrefixes(base, insidePrefixes(inventory));
+    byName.set(name, out);
+  }
+  return out;
 }
 
 const insides = new WeakMap<Inventory, Prefix[]>();

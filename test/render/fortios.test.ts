@@ -79,7 +79,10 @@ describe("FortiOS CLI artifacts", () => {
     const lanOut = editBlock(cli, cli.match(/edit (\d+)\n {8}set name "scconf-mie-pref.lan-out"/)![1]!);
     expect(lanOut).toContain('set srcaddr "scconf-mie-pref.lan"');
     expect(lanOut).toContain('set srcaddr6 "scconf-mie-pref.lan6"');
-    expect(lanOut).toContain('set dstaddr6 "scconf-mie-pref.internet"');
+    // internet is "not inside the cloud": the inside objects, negated, in both families
+    expect(lanOut).toContain('set dstaddr "scconf-cloud.inside"\n        set dstaddr-negate enable');
+    expect(lanOut).toContain('set dstaddr6 "scconf-cloud.inside"\n        set dstaddr6-negate enable');
+    expect(lanOut).not.toContain("srcaddr-negate");
     expect(lanOut).toContain("set logtraffic disable");
     expect(lanOut).toContain('set webfilter-profile "scconf-mie-pref.web"');
     expect(cli).toContain("set tcp-portrange 443 8000-8080");

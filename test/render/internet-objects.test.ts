@@ -1,6 +1,8 @@
-// "internet" on the firewall platforms other than nftables (issue 17): the
-// rendered address objects of a rule `lan → internet` hold no address of any
-// organization or of the cloud, and still cover an outside address.
+// "internet" on the firewall platforms other than nftables (issue 17): a rule
+// `lan → internet` matches no address of any organization or of the cloud,
+// and still an outside address. Junos and FortiOS write the side as the
+// inside set, negated: the set must then cover every inside prefix and no
+// outside address. ietf-acl has no negation: its aces list the complement.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,20 +32,35 @@ function check(prefixes: Prefix[]): void {
   expect(prefixes.some((p) => prefixContains(p, OUTSIDE))).toBe(true);
 }
 
+/** a negated set: every inside prefix is in it (so excluded), the outside address is not */
+function checkNegated(prefixes: Prefix[]): void {
+  for (const i of INSIDE) expect(prefixes.some((p) => prefixContains(p, i)), `${i.text} is not in the inside set`).toBe(true);
+  expect(prefixes.some((p) => prefixOverlaps(p, OUTSIDE))).toBe(false);
+}
+
 describe("internet objects on junos, fortios and ietf-acl", () => {
-  it("junos: the address book entries of mie-pref's internet", () => {
+  it("junos: mie-pref's lan-out matches destination-address scconf-cloud-inside, excluded", () => {
     const t = read("fw-srx");
-    const ps = [...t.matchAll(/address scconf-mie-pref-internet-\d+ (\S+)$/gm)].map((m) => mustParsePrefix(m[1]!));
-    check(ps);
+    const policy = (what: string) => `set groups scconf security policies global policy scconf-mie-pref-lan-out match ${what}\n`;
+    expect(t).toContain(policy("destination-address scconf-cloud-inside"));
+    expect(t).toContain(policy("destination-address-excluded"));
+    expect(t).not.toContain(policy("source-address-excluded"));
+    const members = new Set([...t.matchAll(/address-set scconf-cloud-inside address (\S+)$/gm)].map((m) => m[1]!));
+    const ps = [...t.matchAll(/address (scconf-cloud-inside-\d+) (\S+)$/gm)].filter((m) => members.has(m[1]!)).map((m) => mustParsePrefix(m[2]!));
+    checkNegated(ps);
   });
 
-  it("fortios: the address objects of mie-pref's internet", () => {
+  it("fortios: mie-pref's lan-out negates the cloud's inside objects", () => {
     const t = read("utm-fg");
-    const ps = [...t.matchAll(/edit "scconf-mie-pref\.internet[^"]*"\n\s+set subnet (\S+) (\S+)/g)].map((m) => {
+    const lanOut = /set name "scconf-mie-pref\.lan-out"[\s\S]*?\n {4}next/.exec(t)?.[0] ?? "";
+    expect(lanOut).toContain('set dstaddr "scconf-cloud.inside"\n        set dstaddr-negate enable');
+    expect(lanOut).toContain('set dstaddr6 "scconf-cloud.inside"\n        set dstaddr6-negate enable');
+    const v4 = [...t.matchAll(/edit "scconf-cloud\.inside[^"]*"\n\s+set subnet (\S+) (\S+)/g)].map((m) => {
       const bits = m[2]!.split(".").reduce((n, o) => n + (Number(o).toString(2).match(/1/g)?.length ?? 0), 0);
       return mustParsePrefix(`${m[1]}/${bits}`);
     });
-    check(ps);
+    const v6 = [...t.matchAll(/edit "scconf-cloud\.inside[^"]*"\n\s+set ip6 (\S+)/g)].map((m) => mustParsePrefix(m[1]!));
+    checkNegated([...v4, ...v6]);
   });
 
   it("ietf-acl: the destinations of mie-pref's lan-out aces", () => {

@@ -1,9 +1,13 @@
 // "internet" means outside the cloud (issue 17), shown on the real nftables:
 // the fixture's fw-nft ruleset, rendered by the CLI, is loaded in a router
 // namespace this test creates, with three hosts around it: a host of
-// mie-pref's LAN, tsu's server and a host on the internet. mie-pref's rule
-// `lan → internet tcp/443 accept` lets the LAN reach the internet host and
-// no longer tsu's server (before, internet was 0.0.0.0/0 and did).
+// mie-pref's LAN (which also holds mie-pref's web address), tsu's server
+// and a host on the internet. mie-pref's rule `lan → internet tcp/443
+// accept` lets the LAN reach the internet host and not tsu's server (before
+// issue 17, internet was 0.0.0.0/0 and did); its rule `internet → web
+// tcp/443 accept` lets the internet host in and not tsu's server. The
+// ruleset writes internet as "not in the set cloud_inside_v4" (one set of
+// every inside prefix), not as a complement list per organization.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +17,8 @@ import { REPO_ROOT, SMALL_INVENTORY, TEST_TODAY } from "../helpers/inventory.js"
 
 const tag = `sc${process.pid % 100000}`;
 const NS = { router: `${tag}-r`, mie: `${tag}-mie`, tsu: `${tag}-tsu`, inet: `${tag}-inet` };
+/** mie-pref's global address "web" of the fixture, held by the mie namespace beside its LAN address */
+const MIE_WEB = "198.51.100.32";
 const LINKS = [
   // namespace, router side address, host address, prefix length
   { ns: NS.mie, router: "10.1.0.1", host: "10.1.0.10", len: 16 },
@@ -67,6 +73,8 @@ beforeAll(async () => {
     inNs(l.ns, "ip", "link", "set", "lo", "up");
     inNs(l.ns, "ip", "route", "add", "default", "via", l.router);
   });
+  inNs(NS.mie, "ip", "addr", "add", `${MIE_WEB}/32`, "dev", `${tag}b0`);
+  inNs(NS.router, "ip", "route", "add", `${MIE_WEB}/32`, "via", "10.1.0.10");
   inNs(NS.router, "sysctl", "-qw", "net.ipv4.ip_forward=1");
   inNs(NS.router, "nft", "-f", path.join(dir, "fw-nft", "ruleset"));
   await listen(NS.tsu);
@@ -81,14 +89,16 @@ afterAll(() => {
 });
 
 describe("nftables: internet is outside the cloud", () => {
-  it("renders mie-pref's internet set without any organization's networks", () => {
+  it("writes internet as not-inside: one set of the inside prefixes, no complement list per organization", () => {
     const text = readFileSync(path.join(dir, "fw-nft", "ruleset"), "utf8");
-    const set = /set mie-pref_internet_v4 \{[^}]*elements = \{ ([^}]*) \}/.exec(text)?.[1] ?? "";
-    expect(set).not.toContain("0.0.0.0/0");
-    expect(set).toContain("192.0.0.0/6");
-    expect(inNs(NS.router, "nft", "get", "element", "inet", "scconf", "mie-pref_internet_v4", "{ 192.0.2.10 }")).toContain("192.0.0.0/6");
-    const tsuMember = spawnSync("ip", ["netns", "exec", NS.router, "nft", "get", "element", "inet", "scconf", "mie-pref_internet_v4", "{ 10.2.10.10 }"], { encoding: "utf8" });
-    expect(tsuMember.status).not.toBe(0);
+    expect(text).not.toMatch(/set mie-pref_internet_v[46]/);
+    expect(text).toMatch(/ip saddr @mie-pref_lan_v4 ip daddr != @cloud_inside_v4 tcp dport \{ 443, 8000-8080 \} accept/);
+    expect(text).toMatch(/ip saddr != @cloud_inside_v4 ip daddr @mie-pref_web_v4 tcp dport \{ 80, 443 \}/);
+    // the router's kernel holds tsu's server and the management range in the set, not the internet host
+    expect(inNs(NS.router, "nft", "get", "element", "inet", "scconf", "cloud_inside_v4", "{ 10.2.10.10 }")).toContain("10.2.0.0/16");
+    expect(inNs(NS.router, "nft", "get", "element", "inet", "scconf", "cloud_inside_v4", "{ 10.255.0.1 }")).toContain("10.255.0.0/16");
+    const outside = spawnSync("ip", ["netns", "exec", NS.router, "nft", "get", "element", "inet", "scconf", "cloud_inside_v4", "{ 192.0.2.10 }"], { encoding: "utf8" });
+    expect(outside.status).not.toBe(0);
   });
 
   it("passes mie-pref's LAN to an internet host on tcp/443", () => {
@@ -103,8 +113,17 @@ describe("nftables: internet is outside the cloud", () => {
     expect(connects(NS.tsu, "10.1.0.10")).toBe(false);
   });
 
+  it("passes an internet host to mie-pref's web address on tcp/443 (internet → web accept)", () => {
+    expect(connects(NS.inet, MIE_WEB)).toBe(true);
+  });
+
+  it("drops tsu's server to mie-pref's web address, though the rule says internet → web accept", () => {
+    expect(connects(NS.tsu, MIE_WEB)).toBe(false);
+  });
+
   it("reaches each server from its own namespace (the servers listen; a drop above is the firewall's)", () => {
     expect(connects(NS.tsu, "10.2.10.10")).toBe(true);
     expect(connects(NS.mie, "10.1.0.10")).toBe(true);
+    expect(connects(NS.mie, MIE_WEB)).toBe(true);
   });
 });

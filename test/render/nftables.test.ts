@@ -67,8 +67,8 @@ describe("nftables renderer", () => {
 
   it("writes a v4 and a v6 rule when the objects have both families, ICMP only for IPv4", () => {
     const text = render(nftables, fixture).artifacts[0]!.content;
-    expect(text).toContain("ip saddr @mie-pref_lan_v4 ip daddr @mie-pref_internet_v4 tcp dport { 443, 8000-8080 } accept");
-    expect(text).toContain("ip6 saddr @mie-pref_lan6_v6 ip6 daddr @mie-pref_internet_v6 tcp dport { 443, 8000-8080 } accept");
+    expect(text).toContain("ip saddr @mie-pref_lan_v4 ip daddr != @cloud_inside_v4 tcp dport { 443, 8000-8080 } accept");
+    expect(text).toContain("ip6 saddr @mie-pref_lan6_v6 ip6 daddr != @cloud_inside_v6 tcp dport { 443, 8000-8080 } accept");
     expect(text).not.toMatch(/ip6 .*meta l4proto icmp /);
   });
 

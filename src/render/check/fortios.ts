@@ -72,6 +72,7 @@ export const FORTIOS_GRAMMAR: Readonly<Record<string, TableSpec>> = {
     kind: "table", edit: "int", moves: true,
     keys: {
       name: str, status: enable, srcintf: intf, dstintf: intf, srcaddr: addr4, dstaddr: addr4, srcaddr6: addr6, dstaddr6: addr6,
+      "srcaddr-negate": enable, "dstaddr-negate": enable, "srcaddr6-negate": enable, "dstaddr6-negate": enable,
       action: en("accept", "deny", "ipsec"), "send-deny-packet": enable, schedule: { kind: "ref", tables: [], builtins: ["always"] },
       service: services, "utm-status": enable, "inspection-mode": en("flow", "proxy"),
       "ssl-ssl-profile": { kind: "ref", tables: [], builtins: ["certificate-inspection", "deep-inspection", "no-inspection"] },

@@ -34,6 +34,9 @@ export const JUNOS_SET_GRAMMAR: readonly GrammarRule[] = [
   { id: "policy description", tokens: ["security", "policies", "global", "policy", "<name>", "description", "<quoted>"] },
   { id: "policy match source-address", tokens: ["security", "policies", "global", "policy", "<name>", "match", "source-address", "<address-ref>"] },
   { id: "policy match destination-address", tokens: ["security", "policies", "global", "policy", "<name>", "match", "destination-address", "<address-ref>"] },
+  // negates the whole address list of that side (Junos OS 12.1X45+); scconf writes it only with the inside set
+  { id: "policy match source-address-excluded", tokens: ["security", "policies", "global", "policy", "<name>", "match", "source-address-excluded"] },
+  { id: "policy match destination-address-excluded", tokens: ["security", "policies", "global", "policy", "<name>", "match", "destination-address-excluded"] },
   { id: "policy match application", tokens: ["security", "policies", "global", "policy", "<name>", "match", "application", "<application-ref>"] },
   { id: "policy then action", tokens: ["security", "policies", "global", "policy", "<name>", "then", "<action>"] },
   { id: "policy then log", tokens: ["security", "policies", "global", "policy", "<name>", "then", "log", "<log-event>"] },

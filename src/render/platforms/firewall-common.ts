@@ -4,8 +4,8 @@
 // differs in how it writes them down. Pure: no I/O.
 import { createHash } from "node:crypto";
 import { activeBlocks } from "../../model/blocklist.js";
-import { parsePrefix, prefixContains, type Family, type Prefix } from "../../model/net.js";
-import { isActive, ownObjects, resolveRef, type ResolvedRef } from "../../model/resolve.js";
+import { coverPrefixes, parsePrefix, prefixContains, type Family, type Prefix } from "../../model/net.js";
+import { insidePrefixes, isActive, ownObjects, resolveRef, type ResolvedRef } from "../../model/resolve.js";
 import type { FirewallRule, Inventory, Org } from "../../model/types.js";
 import type { PortRange } from "../../model/values.js";
 import { orgsInOrder, RenderError, type RenderContext } from "../platform.js";
@@ -27,6 +27,8 @@ export interface RefPrefixes {
   resolved: ResolvedRef;
   v4: Prefix[];
   v6: Prefix[];
+  /** of an outside object: its addresses as written, per family (v4/v6 above are these minus the inside prefixes) */
+  outside?: { v4: Prefix[]; v6: Prefix[] };
 }
 
 /** The part of one rule that applies to one address family. */
@@ -35,7 +37,11 @@ export interface FamilyTerm {
   /** the references that have prefixes of this family, in rule order */
   from: RefPrefixes[];
   to: RefPrefixes[];
-  /** all source / destination prefixes of this family, deduplicated, contained ones removed, sorted */
+  /**
+   * all source / destination prefixes of this family as the fewest CIDR
+   * prefixes holding the same addresses (siblings joined), sorted: a dialect
+   * that writes one entry per (source, destination) pair pays for every extra prefix
+   */
   sources: Prefix[];
   destinations: Prefix[];
 }
@@ -53,6 +59,13 @@ export interface ExpandedRule {
   ports: PortRange[];
   /** the families the rule really matches (both sides present and the protocol fits), v4 first */
   terms: FamilyTerm[];
+  /**
+   * Per side, true when "not inside the cloud" is exactly what the side
+   * matches: every reference of the side is an outside object and together
+   * they hold 0.0.0.0/0 and ::/0. A dialect that negates an address list
+   * may then write the side as the negated inside set (insideSets()).
+   */
+  outsideOnly: { from: boolean; to: boolean };
 }
 
 export interface BandwidthCap {
@@ -104,12 +117,40 @@ export function aggregatePrefixes(prefixes: readonly Prefix[]): Prefix[] {
 function splitRef(ctx: RenderContext, org: Org, ref: string, where: string): RefPrefixes {
   const r = resolveRef(ctx.inventory, org, ref);
   if (!r.ok) fail(ctx, where, `${r.reason}${r.hint ? ` (${r.hint})` : ""}`);
+  const base = r.value.outside?.base;
   return {
     ref,
     resolved: r.value,
     v4: aggregatePrefixes(r.value.prefixes.filter((p) => p.family === 4)),
     v6: aggregatePrefixes(r.value.prefixes.filter((p) => p.family === 6)),
+    ...(base ? { outside: { v4: aggregatePrefixes(base.filter((p) => p.family === 4)), v6: aggregatePrefixes(base.filter((p) => p.family === 6)) } } : {}),
   };
+}
+
+/** True when the side is exactly "not inside": only outside objects, together holding both default routes. */
+function isOutsideOnly(refs: readonly RefPrefixes[]): boolean {
+  if (refs.length === 0 || refs.some((r) => !r.outside)) return false;
+  const covers = (family: Family) => refs.some((r) => (family === 4 ? r.outside!.v4 : r.outside!.v6).some((p) => p.length === 0));
+  return covers(4) && covers(6);
+}
+
+export interface InsideSets {
+  /** every inside prefix (insidePrefixes()), aggregated, per family */
+  v4: Prefix[];
+  v6: Prefix[];
+}
+
+const insideSetMemo = new WeakMap<Inventory, InsideSets>();
+
+/** The prefixes an outside object leaves out, per family: the set a negating dialect writes once. */
+export function insideSets(inventory: Inventory): InsideSets {
+  let sets = insideSetMemo.get(inventory);
+  if (!sets) {
+    const all = aggregatePrefixes(insidePrefixes(inventory));
+    sets = { v4: all.filter((p) => p.family === 4), v6: all.filter((p) => p.family === 6) };
+    insideSetMemo.set(inventory, sets);
+  }
+  return sets;
 }
 
 function familyTerm(family: Family, from: RefPrefixes[], to: RefPrefixes[]): FamilyTerm | undefined {
@@ -117,7 +158,7 @@ function familyTerm(family: Family, from: RefPrefixes[], to: RefPrefixes[]): Fam
   const f = from.filter((r) => pick(r).length > 0);
   const t = to.filter((r) => pick(r).length > 0);
   if (f.length === 0 || t.length === 0) return undefined;
-  return { family, from: f, to: t, sources: aggregatePrefixes(f.flatMap(pick)), destinations: aggregatePrefixes(t.flatMap(pick)) };
+  return { family, from: f, to: t, sources: coverPrefixes(f.flatMap(pick)), destinations: coverPrefixes(t.flatMap(pick)) };
 }
 
 /** Reads one rule; refuses what no dialect could render faithfully. */
@@ -141,7 +182,7 @@ export function expandRule(ctx: RenderContext, org: Org, rule: FirewallRule, ind
     );
   }
   const sortedPorts = [...ports].sort((a, b) => a.from - b.from || a.to - b.to);
-  return { org, rule, index, where, protocol: rule.protocol, ports: sortedPorts, terms };
+  return { org, rule, index, where, protocol: rule.protocol, ports: sortedPorts, terms, outsideOnly: { from: isOutsideOnly(from), to: isOutsideOnly(to) } };
 }
 
 /** The organization's own prefixes (networks and global addresses), aggregated. */

@@ -5,7 +5,7 @@
 import type { Prefix } from "../../model/net.js";
 import type { Org } from "../../model/types.js";
 import { headerLines, type RenderContext } from "../platform.js";
-import { blocklistPrefixes, firewallByOrg, portRangeText, type ExpandedRule, type RefPrefixes } from "./firewall-common.js";
+import { blocklistPrefixes, firewallByOrg, insideSets, portRangeText, type ExpandedRule, type RefPrefixes } from "./firewall-common.js";
 import { cliText, fail, FORTIOS_ID_RANGES, FORTIOS_NAME_MAX, ipv4Subnet, objectName, orgSlots, SlotAllocator } from "./fortios.js";
 import { activeIpsExceptions, hasWebfilter, ipsSensorName, webfilterProfileName } from "./fortios-utm.js";
 
@@ -19,6 +19,8 @@ interface FwPolicy {
   dstaddr: string[];
   srcaddr6: string[];
   dstaddr6: string[];
+  /** per side: the address lists (both families) are negated, i.e. the side is "not inside the cloud" */
+  negate: { src: boolean; dst: boolean };
   service: string;
   action: "accept" | "deny";
   sendDeny: boolean;
@@ -116,7 +118,7 @@ function isOutbound(rule: ExpandedRule): boolean {
   return rule.rule.action === "accept" && rule.terms.every((t) => t.from.every((r) => r.resolved.kind === "own"));
 }
 
-function orgSection(ctx: RenderContext, org: Org, rules: ExpandedRule[], bandwidth: ReturnType<typeof firewallByOrg>[number]["bandwidth"], slot: number): FwSection {
+function orgSection(ctx: RenderContext, org: Org, rules: ExpandedRule[], bandwidth: ReturnType<typeof firewallByOrg>[number]["bandwidth"], slot: number, inside: InsideObjects): FwSection {
   const section = emptySection(`org ${org.id} ${org.name.ja}`);
   const book = new AddressBook(ctx, section, org.id);
   const base = FORTIOS_ID_RANGES.orgs.from + FORTIOS_ID_RANGES.orgs.perOrg * slot;
@@ -130,13 +132,20 @@ function orgSection(ctx: RenderContext, org: Org, rules: ExpandedRule[], bandwid
     section.services.push(service(rule, serviceName));
     const accept = rule.rule.action === "accept";
     const comment = rule.rule.comment ? `${org.id} ${rule.rule.name}: ${rule.rule.comment}` : `${org.id} ${rule.rule.name}`;
+    const negate = { src: inside.negates(rule, "from"), dst: inside.negates(rule, "to") };
+    const addresses = (term: typeof v4, family: 4 | 6, which: "from" | "to"): string[] => {
+      if (!term) return [];
+      if (negate[which === "from" ? "src" : "dst"]) return [inside.name(family)];
+      return sideObjects(book, term[which], family, org, `${rule.where}.${which}`);
+    };
     section.policies.push({
       id: base + ruleSlots.take(rule.rule.name),
       name: objectName(org.id, rule.rule.name, FORTIOS_NAME_MAX.policy),
-      srcaddr: v4 ? sideObjects(book, v4.from, 4, org, `${rule.where}.from`) : [],
-      dstaddr: v4 ? sideObjects(book, v4.to, 4, org, `${rule.where}.to`) : [],
-      srcaddr6: v6 ? sideObjects(book, v6.from, 6, org, `${rule.where}.from`) : [],
-      dstaddr6: v6 ? sideObjects(book, v6.to, 6, org, `${rule.where}.to`) : [],
+      srcaddr: addresses(v4, 4, "from"),
+      dstaddr: addresses(v4, 4, "to"),
+      srcaddr6: addresses(v6, 6, "from"),
+      dstaddr6: addresses(v6, 6, "to"),
+      negate,
       service: serviceName,
       action: accept ? "accept" : "deny",
       sendDeny: rule.rule.action === "reject",
@@ -184,6 +193,7 @@ function blocklistSection(ctx: RenderContext): FwSection | undefined {
     dstaddr: src === "block" ? all4 : g4,
     srcaddr6: src === "block" ? g6 : all6,
     dstaddr6: src === "block" ? all6 : g6,
+    negate: { src: false, dst: false },
     service: "ALL",
     action: "deny",
     sendDeny: false,
@@ -194,14 +204,51 @@ function blocklistSection(ctx: RenderContext): FwSection | undefined {
   return section;
 }
 
+/**
+ * The inside prefixes as one address group per family, in a section of its
+ * own, defined when the first policy negates them. A policy side that is
+ * exactly "outside the cloud" (ExpandedRule.outsideOnly) names the group with
+ * srcaddr-negate / dstaddr-negate (and the -6 forms): "any address but
+ * these". FortiOS negates a whole list, so this is only for such sides, and
+ * only when every family of the policy has inside prefixes to negate (else
+ * the complement list stays, and a negation of one family cannot leak into
+ * the other on a release that negates both lists with one switch).
+ */
+class InsideObjects {
+  readonly section = emptySection("cloud: every inside prefix (organizations, the cloud's own objects, resolvers, management, address plans), negated by policies whose side is outside the cloud");
+  private readonly book: AddressBook;
+  private readonly names: Partial<Record<4 | 6, string>> = {};
+  constructor(private readonly ctx: RenderContext) {
+    this.book = new AddressBook(ctx, this.section, "cloud");
+  }
+
+  negates(rule: ExpandedRule, which: "from" | "to"): boolean {
+    if (!rule.outsideOnly[which]) return false;
+    const sets = insideSets(this.ctx.inventory);
+    return rule.terms.every((t) => (t.family === 4 ? sets.v4 : sets.v6).length > 0);
+  }
+
+  /** the group (or single address) of the family's inside prefixes; only after negates() said yes */
+  name(family: 4 | 6): string {
+    const known = this.names[family];
+    if (known) return known;
+    const sets = insideSets(this.ctx.inventory);
+    const name = this.book.objectFor("inside", family === 4 ? sets.v4 : sets.v6, "cloud inside prefixes", "cloud inside");
+    this.names[family] = name;
+    return name;
+  }
+}
+
 export function renderFirewall(ctx: RenderContext): string {
   const slots = orgSlots(ctx.inventory.orgs.map((o) => o.id));
   const sections: FwSection[] = [];
   const cloud = blocklistSection(ctx);
   if (cloud) sections.push(cloud);
-  for (const { org, rules, bandwidth } of firewallByOrg(ctx)) {
-    sections.push(orgSection(ctx, org, rules, bandwidth, slots.get(org.id)!));
-  }
+  const inside = new InsideObjects(ctx);
+  const orgSections = firewallByOrg(ctx).map(({ org, rules, bandwidth }) => orgSection(ctx, org, rules, bandwidth, slots.get(org.id)!, inside));
+  // before the organizations, whose policies name it
+  if (inside.section.addresses.length + inside.section.addresses6.length > 0) sections.push(inside.section);
+  sections.push(...orgSections);
   // one evaluation order over all scconf policies: each follows the one before it
   let previous: number | undefined;
   for (const s of sections) {

@@ -14,6 +14,7 @@ import { artifactPath, headerLines, RenderError, type Platform, type RenderConte
 import {
   blocklistPrefixes,
   firewallByOrg,
+  insideSets,
   orgTitle,
   portRangeText,
   shortName,
@@ -65,12 +66,37 @@ class Names {
   }
 }
 
+/** The address-set of every inside prefix, which a policy side "outside the cloud" names with `-excluded`. */
+const INSIDE_SET = nameOf("cloud-inside");
+
 class JunosBuilder {
   readonly addresses: string[] = [];
   readonly applications: string[] = [];
   readonly names: Names;
+  private readonly inside: readonly Prefix[];
   constructor(ctx: RenderContext) {
     this.names = new Names(ctx);
+    const sets = insideSets(ctx.inventory);
+    this.inside = [...sets.v4, ...sets.v6];
+  }
+
+  /**
+   * The inside address-set, defined on first use; undefined when the cloud
+   * has no inside prefix (an outside object is then its complement list).
+   */
+  insideRef(): string | undefined {
+    if (this.inside.length === 0) return undefined;
+    const what = `set ${this.inside.map((p) => p.text).join(",")}`;
+    if (!this.names.claim(INSIDE_SET, what)) return INSIDE_SET;
+    const members = this.inside.map((p, i) => {
+      const member = nameOf(`cloud-inside-${i + 1}`);
+      this.names.claim(member, `address ${p.text}`);
+      this.addresses.push(`security address-book global address ${member} ${p.text}`);
+      return member;
+    });
+    this.addresses.push(`security address-book global address-set ${INSIDE_SET} description ${junosString("every inside prefix of the cloud: a policy side matching outside the cloud names this set with -excluded")}`);
+    for (const m of members) this.addresses.push(`security address-book global address-set ${INSIDE_SET} address ${m}`);
+    return INSIDE_SET;
   }
 
   /** The address or address-set name for a reference of an org; defines it on first use. */
@@ -135,10 +161,19 @@ function policyLines(b: JunosBuilder, o: OrgFirewall, r: ExpandedRule): string[]
     for (const t of r.terms) for (const x of t[side]) refs.set(x.ref, x);
     return [...refs.values()].map((x) => b.addressRef(o.org.id, x, [...x.v4, ...x.v6]));
   };
-  const src = collect("from");
-  const dst = collect("to");
-  for (const s of src) lines.push(`${p} match source-address ${s}`);
-  for (const d of dst) lines.push(`${p} match destination-address ${d}`);
+  // a side that is exactly "outside the cloud" (internet: 0/0 and ::/0 without
+  // the inside prefixes) is the inside set, negated: `-excluded` negates the
+  // whole address list of that side, so it is used only when the side has
+  // nothing else
+  const side = (which: "from" | "to"): string[] => {
+    const inside = r.outsideOnly[which] ? b.insideRef() : undefined;
+    return inside ? [inside] : collect(which);
+  };
+  const insideExcluded = (which: "from" | "to"): boolean => r.outsideOnly[which] && b.insideRef() !== undefined;
+  for (const s of side("from")) lines.push(`${p} match source-address ${s}`);
+  if (insideExcluded("from")) lines.push(`${p} match source-address-excluded`);
+  for (const d of side("to")) lines.push(`${p} match destination-address ${d}`);
+  if (insideExcluded("to")) lines.push(`${p} match destination-address-excluded`);
   for (const a of b.applicationRefs(r)) lines.push(`${p} match application ${a}`);
   lines.push(`${p} then ${THEN[r.rule.action]}`);
   if (r.rule.log) lines.push(`${p} then log session-init`);

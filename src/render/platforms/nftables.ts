@@ -10,12 +10,14 @@ import { artifactPath, headerLines, RenderError, type Platform, type RenderConte
 import {
   blocklistPrefixes,
   firewallByOrg,
+  insideSets,
   orgTitle,
   portRangeText,
   truncateUtf8,
   type BandwidthCap,
   type ExpandedRule,
   type FamilyTerm,
+  type InsideSets,
   type OrgFirewall,
   type RefPrefixes,
 } from "./firewall-common.js";
@@ -64,7 +66,7 @@ class SetTable {
   readonly sets: SetView[] = [];
   private readonly byName = new Map<string, string>();
   private lastHeading = "";
-  constructor(private readonly ctx: RenderContext) {}
+  constructor(private readonly ctx: RenderContext, readonly inside: InsideSets) {}
 
   add(heading: string, name: string, family: Family, prefixes: readonly Prefix[]): string {
     const els = elements(prefixes);
@@ -83,10 +85,33 @@ class SetTable {
   }
 }
 
+// The shared sets are named cloud_inside_v4/v6: an organization's set would
+// get that name only for an org "cloud" with an object "inside", and SetTable
+// refuses two different sets of one name rather than merge them.
+const INSIDE_HEADING = "cloud: every inside prefix (organizations, the cloud's own objects, resolvers, management, address plans); an outside object is its addresses and not these";
+
+/**
+ * An outside object as "in its base and not inside": one shared set of the
+ * inside prefixes instead of the complement per organization. Undefined when
+ * the family has no inside prefix (then the complement is the base itself).
+ */
+function outsideMatch(sets: SetTable, family: Family, side: "saddr" | "daddr", ref: RefPrefixes): string | undefined {
+  const base = ref.outside ? (family === 4 ? ref.outside.v4 : ref.outside.v6) : undefined;
+  const inside = family === 4 ? sets.inside.v4 : sets.inside.v6;
+  if (!base || base.length === 0 || inside.length === 0) return undefined;
+  const kw = FAMILY_KEYWORD[family];
+  const negated = `${kw} ${side} != @${sets.add(INSIDE_HEADING, `cloud_inside_v${family}`, family, inside)}`;
+  if (base.some((p) => p.length === 0)) return negated;
+  const els = elements(base);
+  return `${kw} ${side} ${els.length === 1 ? els[0] : `{ ${els.join(", ")} }`} ${negated}`;
+}
+
 function sideMatch(sets: SetTable, org: OrgFirewall, family: Family, side: "saddr" | "daddr", ref: RefPrefixes): string {
   const prefixes = family === 4 ? ref.v4 : ref.v6;
   const kw = FAMILY_KEYWORD[family];
   if (ref.resolved.kind === "literal") return `${kw} ${side} ${elements(prefixes).join("")}`;
+  const outside = outsideMatch(sets, family, side, ref);
+  if (outside) return outside;
   return `${kw} ${side} @${sets.add(orgTitle(org.org), setName(org.org.id, ref.ref, family), family, prefixes)}`;
 }
 
@@ -159,7 +184,13 @@ function capLines(sets: SetTable, o: OrgFirewall, bw: BandwidthCap, limits: Limi
 
 export function renderRuleset(ctx: RenderContext): string {
   const orgs = firewallByOrg(ctx);
-  const sets = new SetTable(ctx);
+  const sets = new SetTable(ctx, insideSets(ctx.inventory));
+  // the shared inside sets first, under their own heading, before any organization's sets
+  for (const family of [4, 6] as const) {
+    const used = orgs.some((o) => o.rules.some((r) => r.terms.some((t) => t.family === family && [...t.from, ...t.to].some((ref) => ref.outside))));
+    const inside = family === 4 ? sets.inside.v4 : sets.inside.v6;
+    if (used && inside.length > 0) sets.add(INSIDE_HEADING, `cloud_inside_v${family}`, family, inside);
+  }
   const blocklist = blocklistPrefixes(ctx.inventory, ctx.today).flatMap((b) => {
     const kw = FAMILY_KEYWORD[b.prefix.family];
     const c = nftString(`blocklist ${b.added}: ${b.reason}`);
