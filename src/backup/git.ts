@@ -9,7 +9,10 @@ import { StoreError } from "./errors.js";
 const PASSED_ENV = ["PATH", "HOME", "TMPDIR", "USER", "LOGNAME", "SYSTEMROOT"];
 
 export function gitAt(dir: string): SimpleGit {
-  const env: Record<string, string> = { LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" };
+  // GIT_OPTIONAL_LOCKS=0: a read (status) must not take index.lock to refresh
+  // the index, or a concurrent run's commit under the store lock fails with
+  // "index.lock: File exists" (seen in test/fault/concurrent.test.ts)
+  const env: Record<string, string> = { LC_ALL: "C", GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" };
   for (const name of PASSED_ENV) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
