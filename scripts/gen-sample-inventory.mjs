@@ -531,7 +531,7 @@ const SPAM = {
   suzuka: [{ name: "circuit-events", sender: "events.example.com", bypass: "spam", reason: "イベント運営事業者からの連絡" }],
   kameyama: [{ name: "mfp-scanner", sender: "203.0.113.170/32", bypass: "both", reason: "出先機関の複合機からのスキャン送信", expires: "2027-06-30" }],
   shima: [{ name: "tourism-assoc", sender: "info@kanko.example.jp", bypass: "spam", reason: "観光協会からの連絡メール" }],
-  tamaki: [{ name: "pref-bulk", sender: "mie-pref.lg.example.jp", bypass: "spam", reason: "県からの一斉配信" }],
+  tamaki: [{ name: "pref-bulk", sender: "haishin@bulk-mail.example.jp", bypass: "spam", reason: "県の一斉配信 委託配信業者" }],
   "kinan-kaigo": [{ name: "kaigo-vendor", sender: "support@kaigo-vendor.example.co.jp", bypass: "both", reason: "介護保険システム保守業者 添付ファイルの誤検知", expires: "2027-03-31" }],
 };
 

@@ -169,6 +169,15 @@ export const cloudSchema = z.strictObject({
     })
     .default({ dnsTtl: 3600, logging: true, expiryWarningDays: 14, nameservers: [] }),
   objects: z.record(identifier, namedObject).default({}),
+  /** limits on the organizations' spam/malware exclusions */
+  spamExclusions: z
+    .strictObject({
+      /** an excluded sender range may be at most this wide (prefix length at least this) */
+      maxSenderPrefix: z
+        .strictObject({ ipv4: z.number().int().min(0).max(32).default(24), ipv6: z.number().int().min(0).max(128).default(48) })
+        .default({ ipv4: 24, ipv6: 48 }),
+    })
+    .default({ maxSenderPrefix: { ipv4: 24, ipv6: 48 } }),
   breakout: z.array(breakoutService).default([]),
   blocklist: z.array(blocklistEntry).default([]),
   changePolicy: changePolicy.default({

@@ -53,12 +53,22 @@ interface Facts {
   direction?: Direction;
   recordType?: string;
   exportOwners: string[];
+  /** a spam exclusion added or changed so that it skips malware scanning */
+  skipsMalware?: boolean;
+}
+
+/** The exclusion after the change skips malware scanning (bypass malware or both); judged strictly when not found. */
+function skipsMalware(change: IntentChange, ctx: ClassifyContext): boolean {
+  if (change.kind !== "spamExclusions" || change.op === "remove") return false;
+  const ex = ctx.after.orgs.find((o) => o.id === change.org)?.spamExclusions.find((s) => s.name === change.key);
+  return ex ? ex.bypass !== "spam" : true;
 }
 
 function factsOf(change: IntentChange, ctx: ClassifyContext): Facts {
   const facts: Facts = { exportOwners: [] };
   const rt = recordTypeOf(change);
   if (rt) facts.recordType = rt;
+  if (skipsMalware(change, ctx)) facts.skipsMalware = true;
   if (change.kind === "firewall" && change.key !== "bandwidth") {
     const sides = change.op === "remove" ? [ctx.before] : change.op === "add" ? [ctx.after] : [ctx.before, ctx.after];
     const found = sides.map((inv) => ({ inv, hit: inv ? findRule(inv, change.org, change.key) : undefined }));
@@ -99,7 +109,11 @@ export function classify(change: IntentChange, policy: ChangePolicy, ctx: Classi
   const rule = index >= 0 ? policy.rules[index] : undefined;
   let cls: ChangeClass = rule ? rule.class : policy.default;
   let why = rule ? describeRule(rule, index) : "changePolicy.default";
-  if (facts.exportOwners.length && cls === "minor") {
+  if (facts.skipsMalware && cls === "minor") {
+    // malware scanning is the cloud's protection of every organization's users, not a local preference
+    cls = "needsApproval";
+    why = "the exclusion skips malware scanning (bypass malware/both), never minor";
+  } else if (facts.exportOwners.length && cls === "minor") {
     cls = "needsApproval";
     why = `uses ${facts.exportOwners.join(", ")}'s export`;
   } else if (facts.exportOwners.length) {

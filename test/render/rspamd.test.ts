@@ -43,10 +43,10 @@ describe("rspamd renderer", () => {
   it("maps bypass to settings: spam runs only the antivirus group, malware disables it, both skips the task", () => {
     const inv = withExclusion({ sender: "cad@example.jp", bypass: "malware" });
     const conf = settings(inv);
-    expect(conf).toContain('"scconf-mie-pref-partner" {\n  priority = medium;\n  from = ["notice@partner.example.co.jp"];\n  apply {\n    groups_enabled = ["antivirus"];');
-    expect(conf).toContain('"scconf-tsu-school-net" {\n  priority = high;\n  ip = ["192.0.2.0/28"];\n  apply {\n    flags = ["skip"];');
+    expect(conf).toContain('"scconf-mie-pref-partner" {\n  priority = medium;\n  from = ["notice@partner.example.co.jp"];\n  rcpt = ["@pref.mie.example.jp"];\n  apply {\n    groups_enabled = ["antivirus"];');
+    expect(conf).toContain('"scconf-tsu-school-net" {\n  priority = high;\n  ip = ["192.0.2.0/28"];\n  rcpt = ["@city.tsu.example.jp"];\n  apply {\n    flags = ["skip"];');
     expect(conf).toContain('from = ["@vendor.example.com"];');
-    expect(conf).toContain('"scconf-tsu-added" {\n  priority = low;\n  from = ["cad@example.jp"];\n  apply {\n    groups_disabled = ["antivirus"];');
+    expect(conf).toContain('"scconf-tsu-added" {\n  priority = low;\n  from = ["cad@example.jp"];\n  rcpt = ["@city.tsu.example.jp"];\n  apply {\n    groups_disabled = ["antivirus"];');
   });
 
   it("leaves out expired exclusions", () => {

@@ -10,6 +10,7 @@ import { checkDns } from "./dns.js";
 import { checkExpiry } from "./expiry.js";
 import { checkFirewall } from "./firewall.js";
 import { checkTenantIsolation } from "./isolation.js";
+import { checkSpamExclusions } from "./mail.js";
 import { checkOverlaps } from "./overlaps.js";
 import { checkReferences } from "./references.js";
 import { checkUniqueness } from "./uniqueness.js";
@@ -18,6 +19,7 @@ export const CHECKS: ReadonlyArray<{ name: string; run: Check }> = [
   { name: "uniqueness", run: checkUniqueness },
   { name: "overlaps", run: checkOverlaps },
   { name: "tenant-isolation", run: checkTenantIsolation },
+  { name: "spam-exclusions", run: checkSpamExclusions },
   { name: "firewall", run: checkFirewall },
   { name: "expiry", run: checkExpiry },
   { name: "dns", run: checkDns },

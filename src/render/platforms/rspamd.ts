@@ -15,10 +15,17 @@
 //   the `antivirus` group is disabled, both = the task is skipped.
 // rspamd applies one settings rule per message, the highest priority first: a
 // sender in several exclusions gets the widest (both > spam > malware).
+//
+// Every rule also carries `rcpt`: the excluding organization's own recipient
+// domains (its domains and its relayed mail domains). The settings module ANDs
+// the condition kinds of a rule, so mail from the excluded sender to any other
+// organization is still scanned. Limitation (settings.lua, check_addr_setting):
+// `rcpt` matches when *any* envelope recipient matches, so one message addressed
+// to this organization and another one at once gets the exclusion for both.
 import { PLATFORM_KINDS } from "../../model/kinds.js";
 import { parsePrefix } from "../../model/net.js";
 import { isActive } from "../../model/resolve.js";
-import type { SpamExclusion } from "../../model/types.js";
+import type { Org, SpamExclusion } from "../../model/types.js";
 import { artifactPath, headerLines, orgsInOrder, RenderError, type Platform, type RenderContext } from "../platform.js";
 
 /**
@@ -51,9 +58,17 @@ interface RuleView {
   apply: string;
   condition: "from" | "ip";
   value: string;
+  /** "@domain" per recipient domain of the excluding organization */
+  rcpt: string[];
 }
 
-function ruleView(ctx: RenderContext, orgId: string, i: number, ex: SpamExclusion, reason: string): RuleView {
+/** The recipient domains an organization's exclusions are scoped to: its domains and the mail domains relayed for it. */
+export function recipientDomains(org: Org): string[] {
+  return [...new Set([...org.domains, ...org.mailRelay.map((r) => r.domain)].map((d) => d.toLowerCase()))].sort();
+}
+
+function ruleView(ctx: RenderContext, org: Org, i: number, ex: SpamExclusion, reason: string): RuleView {
+  const orgId = org.id;
   const where = `${orgId} spamExclusions[${i}]`;
   const ip = parsePrefix(ex.sender);
   const value = ip.ok ? ip.prefix.text : ex.sender.includes("@") ? ex.sender : `@${ex.sender}`;
@@ -69,8 +84,18 @@ function ruleView(ctx: RenderContext, orgId: string, i: number, ex: SpamExclusio
       throw new RenderError(ctx.device.name, "rspamd", `${where}.${field}`, (err as Error).message);
     }
   }
+  const rcpt = recipientDomains(org).map((d) => `@${d}`);
+  // Without a recipient condition the rule would exempt the sender for every organization.
+  if (rcpt.length === 0) throw new RenderError(ctx.device.name, "rspamd", `${where}`, `${orgId} has no domains: the exclusion cannot be limited to its own recipients`);
+  for (const r of rcpt) {
+    try {
+      q(r);
+    } catch (err) {
+      throw new RenderError(ctx.device.name, "rspamd", `${orgId} domains`, (err as Error).message);
+    }
+  }
   const b = BYPASS[ex.bypass];
-  return { key, reason, ...(ex.expires ? { expires: ex.expires } : {}), priority: b.priority, what: b.what, apply: b.apply, condition: ip.ok ? "ip" : "from", value };
+  return { key, reason, ...(ex.expires ? { expires: ex.expires } : {}), priority: b.priority, what: b.what, apply: b.apply, condition: ip.ok ? "ip" : "from", value, rcpt };
 }
 
 export const rspamd: Platform = {
@@ -88,7 +113,7 @@ export const rspamd: Platform = {
     const orgs = orgsInOrder(ctx.inventory).map((org) => ({
       id: org.id,
       nameJa: commentText(org.name.ja),
-      rules: org.spamExclusions.flatMap((ex, i) => (isActive(ex.expires, ctx.today) ? [ruleView(ctx, org.id, i, ex, commentText(ex.reason))] : [])),
+      rules: org.spamExclusions.flatMap((ex, i) => (isActive(ex.expires, ctx.today) ? [ruleView(ctx, org, i, ex, commentText(ex.reason))] : [])),
     }));
     const id = "settings-conf";
     return [
