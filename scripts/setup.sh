@@ -10,7 +10,7 @@ declare -A NEED=(
   [sshd]=openssh-server [netconfd]=netconfd [yangcli]=yangcli [yanglint]=libyang2-tools
   [nginx]=nginx [named-checkzone]=bind9-utils [named-checkconf]=bind9-utils [unbound-checkconf]=unbound
   [postfix]=postfix [postmap]=postfix [squid]=squid [nft]=nftables [haproxy]=haproxy
-  [spamassassin]=spamassassin [rspamadm]=rspamd [unshare]=util-linux [setpriv]=util-linux
+  [spamassassin]=spamassassin [spamd]=spamd [spamc]=spamc [rspamadm]=rspamd [unshare]=util-linux [setpriv]=util-linux
   [ip]=iproute2 [script]=bsdutils [openssl]=openssl [ssh-keygen]=openssh-client [git]=git
 )
 missing=()
@@ -35,7 +35,8 @@ fi
 mkdir -p /run/sshd 2>/dev/null || true
 
 # The stock configuration a checker needs besides our artifacts (rspamd's
-# rspamd.conf and its includes), extracted from the installed package's own
+# rspamd.conf and its includes, SpamAssassin's .pre files that load the
+# plugins), extracted from the installed package's own
 # archive into .cache/stock/<package>. Checkers never read the host's /etc.
 stock_config() { # package
   local pkg=$1 dest=".cache/stock/$1" ver tmp
@@ -52,6 +53,7 @@ stock_config() { # package
   rm -rf "$tmp"
 }
 stock_config rspamd
+stock_config spamassassin
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
