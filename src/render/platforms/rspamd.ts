@@ -23,6 +23,7 @@
 // `rcpt` matches when *any* envelope recipient matches, so one message addressed
 // to this organization and another one at once gets the exclusion for both.
 import { PLATFORM_KINDS } from "../../model/kinds.js";
+import { recipientDomains } from "../../model/mail.js";
 import { parsePrefix } from "../../model/net.js";
 import { isActive } from "../../model/resolve.js";
 import type { Org, SpamExclusion } from "../../model/types.js";
@@ -60,11 +61,6 @@ interface RuleView {
   value: string;
   /** "@domain" per recipient domain of the excluding organization */
   rcpt: string[];
-}
-
-/** The recipient domains an organization's exclusions are scoped to: its domains and the mail domains relayed for it. */
-export function recipientDomains(org: Org): string[] {
-  return [...new Set([...org.domains, ...org.mailRelay.map((r) => r.domain)].map((d) => d.toLowerCase()))].sort();
 }
 
 function ruleView(ctx: RenderContext, org: Org, i: number, ex: SpamExclusion, reason: string): RuleView {
