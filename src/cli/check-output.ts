@@ -29,7 +29,7 @@ const MODES: Readonly<Record<string, string>> = {
   haproxy: "haproxy -c",
   postconf: "postconf -n",
   postfix: "postfix check",
-  spamassassin: "spamassassin --lint",
+  spamassassin: "spamassassin lint_rules + user_prefs",
   rspamadm: "rspamadm configtest",
 };
 

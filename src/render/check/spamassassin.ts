@@ -43,7 +43,8 @@ export const spamassassinChecker: LocalChecker = {
     const script = 'mount --bind "$1" "$2" && shift 2 && exec perl "$@"';
     const asRoot = process.getuid?.() === 0;
     const r = await runTool("unshare", [asRoot ? "-m" : "-rm", "sh", "-c", script, "sh", home, userInfo().homedir, program, site, ...prefFiles], { timeoutMs: 120_000 });
-    const tool = `lint_rules on ${site}, read_scoreonly_config on ${prefFiles.length} user_prefs`;
+    // the program's word first, so the summary names it: "spamassassin lint_rules + user_prefs"
+    const tool = `spamassassin lint_rules ${site}, read_scoreonly_config on ${prefFiles.length} user_prefs (perl ${program})`;
     return [{ device: config.device, checked: true, ok: r.code === 0 && !r.timedOut, tool, output: (r.stdout + r.stderr).trim() }];
   },
 };
