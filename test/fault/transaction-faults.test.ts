@@ -30,13 +30,17 @@ const OLD = "old: relay for tsu\n";
 const NEW = "new: relay for tsu and kiho\n";
 
 let sshd: Sshd;
-let nc: Netconfd;
+/** two netconfd devices: the NETCONF cases wait mostly on timers, so two run side by side */
+let ncs: Netconfd[] = [];
 let base: string;
 let aclOld: string;
 let aclNew: string;
 
 beforeAll(async () => {
-  [sshd, nc] = await Promise.all([startSshd(), startNetconfd({ module: "yang/scconf-acl.yang" })]);
+  const started = await Promise.all([startSshd(), startNetconfd({ module: "yang/scconf-acl.yang" }), startNetconfd({ module: "yang/scconf-acl.yang" })]);
+  sshd = started[0];
+  ncs = [started[1], started[2]];
+  idle.push(...ncs);
   base = await tempBase("scconf-fault-tx-");
   aclOld = canonicalXml(await readFile(path.join(REPO_ROOT, "test/fixtures/netconf/acls-small.xml"), "utf8")) ?? "";
   aclNew = aclOld.replace("<rate-kbps>100000</rate-kbps>", "<rate-kbps>2000</rate-kbps>");
@@ -44,7 +48,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([sshd?.stop(), nc?.stop()]);
+  await Promise.all([sshd?.stop(), ...ncs.map((n) => n.stop())]);
   if (base) await rm(base, { recursive: true, force: true });
 });
 
@@ -109,7 +113,7 @@ interface Target {
   checkLockAndRecover: (error: string) => Promise<void>;
 }
 
-async function runFault(fault: Fault, target: Target, proxy: TcpProxy, store: GenerationStore) {
+async function runFault(fault: Fault, target: Target, proxy: TcpProxy, store: GenerationStore, attempt = 1): Promise<{ outcome: string; now: string | null }> {
   const gensBefore = (await store.generations(target.device.name, { all: true })).length;
   const plan = onePlan(target.device, target.artifact, target.old, target.desired);
   let fired = false;
@@ -134,6 +138,16 @@ async function runFault(fault: Fault, target: Target, proxy: TcpProxy, store: Ge
   const d = result.devices[0]!;
   const info = `${fault.name}: ${d.outcome} at ${d.failedStep ?? "-"}: ${d.error ?? ""}`;
   console.log(`fault ${target.device.transport}: ${fault.name} -> ${d.outcome}${d.failedStep ? ` at ${d.failedStep}` : ""}, exit ${result.exitCode}`);
+  if (!fired && attempt === 1 && PAST_COMMIT.includes(fault.step) && d.outcome === "reverted") {
+    // On a starved machine the device's own 4 s confirm timer can fire before the transaction
+    // reaches the fault's step: the run then ends reverted without the fault. That is safe (and
+    // checked here), but the case did not test its fault, so it runs once more.
+    proxy.pass();
+    expect(await target.readBack(), info).toBe(target.old);
+    expect((await store.generations(target.device.name, { all: true })).length, info).toBe(gensBefore);
+    await target.checkLockAndRecover(d.error ?? "");
+    return runFault(fault, target, proxy, store, 2);
+  }
   expect(fired, info).toBe(true);
   expect(fault.expect, info).toContain(d.outcome);
   expect(result.exitCode, info).toBe(d.outcome === "unknown" ? 4 : d.outcome === "applied" ? 0 : 3);
@@ -189,13 +203,19 @@ async function sshCase(fault: Fault): Promise<void> {
       }
 }
 
-// one netconfd: its cases run one after another
-let queue: Promise<unknown> = Promise.resolve();
-const serially = <T>(fn: () => Promise<T>): Promise<T> => {
-  const next = queue.then(fn, fn);
-  queue = next.catch(() => undefined);
-  return next;
-};
+// a netconfd is one device: each runs one case at a time, the next case takes the first free one
+const idle: Netconfd[] = [];
+const waitingForDevice: Array<(nc: Netconfd) => void> = [];
+async function onFreeNetconfd<T>(fn: (nc: Netconfd) => Promise<T>): Promise<T> {
+  const nc = idle.shift() ?? (await new Promise<Netconfd>((r) => waitingForDevice.push(r)));
+  try {
+    return await fn(nc);
+  } finally {
+    const next = waitingForDevice.shift();
+    if (next) next(nc);
+    else idle.push(nc);
+  }
+}
 
 async function withRetry(fn: () => Promise<void>, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
@@ -209,11 +229,11 @@ async function withRetry(fn: () => Promise<void>, ms: number): Promise<void> {
   }
 }
 
-function setAcls(content: string): Promise<void> {
-  return withRetry(() => setAclsOnce(content), 10_000);
+function setAcls(nc: Netconfd, content: string): Promise<void> {
+  return withRetry(() => setAclsOnce(nc, content), 10_000);
 }
 
-async function setAclsOnce(content: string): Promise<void> {
+async function setAclsOnce(nc: Netconfd, content: string): Promise<void> {
   const driver = createNetconfDriver(netconfDeviceAt(nc, nc.port));
   await driver.connect();
   try {
@@ -227,7 +247,7 @@ async function setAclsOnce(content: string): Promise<void> {
   }
 }
 
-async function readAcls(): Promise<string | null> {
+async function readAcls(nc: Netconfd): Promise<string | null> {
   const driver = createNetconfDriver(netconfDeviceAt(nc, nc.port));
   await driver.connect();
   try {
@@ -238,8 +258,8 @@ async function readAcls(): Promise<string | null> {
 }
 
 function netconfCase(fault: Fault): Promise<void> {
-  return serially(async () => {
-        await setAcls(aclOld);
+  return onFreeNetconfd(async (nc) => {
+        await setAcls(nc, aclOld);
         const dir = await tempBase("scconf-fault-nc-");
         const proxy = await startTcpProxy({ port: nc.port });
         try {
@@ -251,7 +271,7 @@ function netconfCase(fault: Fault): Promise<void> {
             artifact,
             old: aclOld,
             desired: aclNew,
-            readBack: readAcls,
+            readBack: () => readAcls(nc),
             checkLockAndRecover: async () => {
               // NETCONF locks die with their session: a fresh session can take the candidate
               // (once the server has noticed that the cut session is gone: a few seconds at most)
