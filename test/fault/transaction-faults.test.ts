@@ -30,16 +30,16 @@ const OLD = "old: relay for tsu\n";
 const NEW = "new: relay for tsu and kiho\n";
 
 let sshd: Sshd;
-/** two netconfd devices: the NETCONF cases wait mostly on timers, so two run side by side */
 let ncs: Netconfd[] = [];
 let base: string;
 let aclOld: string;
 let aclNew: string;
 
 beforeAll(async () => {
-  const started = await Promise.all([startSshd(), startNetconfd({ module: "yang/scconf-acl.yang" }), startNetconfd({ module: "yang/scconf-acl.yang" })]);
+  // one netconfd: two side by side starve each other's timers on this 2-core machine (a cut at commit then ended unknown)
+  const started = await Promise.all([startSshd(), startNetconfd({ module: "yang/scconf-acl.yang" })]);
   sshd = started[0];
-  ncs = [started[1], started[2]];
+  ncs = [started[1]];
   idle.push(...ncs);
   base = await tempBase("scconf-fault-tx-");
   aclOld = canonicalXml(await readFile(path.join(REPO_ROOT, "test/fixtures/netconf/acls-small.xml"), "utf8")) ?? "";
@@ -203,7 +203,7 @@ async function sshCase(fault: Fault): Promise<void> {
       }
 }
 
-// a netconfd is one device: each runs one case at a time, the next case takes the first free one
+// a netconfd is one device: it runs one case at a time, the next case waits for it
 const idle: Netconfd[] = [];
 const waitingForDevice: Array<(nc: Netconfd) => void> = [];
 async function onFreeNetconfd<T>(fn: (nc: Netconfd) => Promise<T>): Promise<T> {
