@@ -3,25 +3,15 @@
 // exempts the sender only for mail to that organization's own domains.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, SAMPLE_INVENTORY, TEST_TODAY } from "../helpers/inventory.js";
 
-const run = promisify(execFile);
+import { freePort } from "../../src/workflow/lab/process.js";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (typeof a === "object" && a ? resolve(a.port) : reject(new Error("no port"))));
-    });
-  });
-}
+const run = promisify(execFile);
 
 let dir = "";
 let port = 0;

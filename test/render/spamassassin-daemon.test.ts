@@ -12,7 +12,6 @@
 // (-m 1), so a domain's preferences lingering into the next scan would show.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -21,19 +20,10 @@ import { stockConfig } from "../../src/render/check/stock.js";
 import { renderDevice } from "../../src/render/render.js";
 import { loadFixture, SAMPLE_INVENTORY, TEST_TODAY } from "../helpers/inventory.js";
 
+import { freePort } from "../../src/workflow/lab/process.js";
+
 const run = promisify(execFile);
 const DEVICE_ETC = "/etc/spamassassin/";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (typeof a === "object" && a ? resolve(a.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 let dir = "";
 let port = 0;
