@@ -26,12 +26,18 @@ export function inventoryRevision(dir: string): string {
   }
 }
 
+/** Warnings that a plan shows although it leaves the others to 'scconf validate': they change what the devices will do. */
+const PLAN_WARNINGS: ReadonlySet<string> = new Set(["ips-direction"]);
+
 /** Loads and validates; prints findings; throws a UserError when there are errors. */
-export function loadValidInventory(opts: GlobalOptions, { quietWarnings = false } = {}): { inventory: Inventory; result: ValidateResult } {
+export function loadValidInventory(
+  opts: GlobalOptions,
+  { quietWarnings = false, planWarnings = false } = {},
+): { inventory: Inventory; result: ValidateResult } {
   const dir = resolve(opts.inventory);
   const result = validateInventory(dir, { revision: inventoryRevision(dir), ...(opts.today ? { today: opts.today } : {}) });
   const { errors } = countBySeverity(result.diagnostics);
-  const shown = quietWarnings ? result.diagnostics.filter((d) => d.severity === "error") : result.diagnostics;
+  const shown = quietWarnings ? result.diagnostics.filter((d) => d.severity === "error" || (planWarnings && PLAN_WARNINGS.has(d.code))) : result.diagnostics;
   printDiagnostics(shown);
   if (errors > 0 || !result.inventory) {
     throw new UserError(`the inventory has ${errors} error(s); nothing was rendered or pushed`, EXIT.inputError, "run 'scconf validate' for the full list");

@@ -62,7 +62,7 @@ export async function planFromInventory(
   flags: PlanFlags,
   options: { writableStore?: boolean; inventory?: Inventory } = {},
 ): Promise<{ inventory: Inventory; result: MakePlanResult; store: GenerationStore }> {
-  const inventory = options.inventory ?? loadValidInventory(g, { quietWarnings: true }).inventory;
+  const inventory = options.inventory ?? loadValidInventory(g, { quietWarnings: true, planWarnings: true }).inventory;
   const today = g.today ?? todayIn(inventory.cloud.timezone);
   const configs = renderOrExit(inventory, today, selectDevices(inventory, flags.device, flags.org));
   // expired blocks are not rendered: say so, since this plan (apply) takes them off the devices

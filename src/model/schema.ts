@@ -271,7 +271,8 @@ export const ipsExceptionSchema = z.strictObject({
   name: identifier,
   signature: z.number().int().min(1).max(4294967295),
   scope: z.array(objectRef).min(1),
-  direction: z.enum(["source", "destination", "both"]).default("both"),
+  // traffic to the organization's hosts; source/both also cover what they send (a warning: checks/ips.ts)
+  direction: z.enum(["source", "destination", "both"]).default("destination"),
   reason: safeText(),
   expires: isoDate.optional(),
 });

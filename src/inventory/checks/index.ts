@@ -9,6 +9,7 @@ import { Reporter, type Check, type CheckOptions } from "./context.js";
 import { checkDns } from "./dns.js";
 import { checkExpiry } from "./expiry.js";
 import { checkFirewall } from "./firewall.js";
+import { checkIpsExceptions } from "./ips.js";
 import { checkTenantIsolation } from "./isolation.js";
 import { checkSpamExclusions } from "./mail.js";
 import { checkOverlaps } from "./overlaps.js";
@@ -21,6 +22,7 @@ export const CHECKS: ReadonlyArray<{ name: string; run: Check }> = [
   { name: "tenant-isolation", run: checkTenantIsolation },
   { name: "spam-exclusions", run: checkSpamExclusions },
   { name: "firewall", run: checkFirewall },
+  { name: "ips-exceptions", run: checkIpsExceptions },
   { name: "expiry", run: checkExpiry },
   { name: "dns", run: checkDns },
   { name: "references", run: checkReferences },
