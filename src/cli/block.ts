@@ -14,7 +14,7 @@ import { formatPlan } from "../plan/print.js";
 import { addEmergencyBlock, commitEmergencyFile, removeEmergencyBlocks, type CommitOutcome } from "../workflow/block/emergency-file.js";
 import { formatBlockList, listBlocks } from "../workflow/block/list.js";
 import { notificationText } from "../workflow/block/notify.js";
-import { affectedDevices, BlockRenderError, planBlockPush, type AffectedDevice } from "../workflow/block/push.js";
+import { affectedDevices, planBlockPush } from "../workflow/block/push.js";
 import { assessTarget, embeddedRefusal } from "../workflow/block/refusals.js";
 import { forbiddenChar } from "../inventory/checks/text.js";
 import { dateIn, isoInZone, LONGEST_EXPIRY_DAYS, parseExpiry, parseInstant } from "../workflow/block/time.js";
@@ -93,13 +93,9 @@ async function pushEmergencyChange(c: EmergencyChange): Promise<void> {
   if (c.g.target !== "lab" && (clock.now || clock.today)) throw new UserError(refuseOverride(clock), EXIT.inputError);
   const today = c.g.today ?? todayIn(tz);
   const kinds = blockKinds(c.target);
-  let pairs: AffectedDevice[];
-  try {
-    pairs = affectedDevices({ ...inventory, emergency: c.before }, { ...inventory, emergency: c.after }, today, kinds);
-  } catch (err) {
-    if (err instanceof BlockRenderError) for (const m of err.messages) warn(`render error: ${m}`);
-    throw err instanceof BlockRenderError ? new UserError(err.message) : err;
-  }
+  const { pairs, unrenderable } = affectedDevices({ ...inventory, emergency: c.before }, { ...inventory, emergency: c.after }, today, kinds);
+  // one device that does not render must not keep the block from the others: they get it, this one is named
+  for (const u of unrenderable) for (const m of u.messages) warn(`${u.device}: cannot render, the change is not pushed there: ${m}`);
   const candidates = pairs.map((p) => p.want.device);
   lap("render");
   const verb = c.action === "block" ? "Block" : "Lift the block of";
@@ -125,7 +121,7 @@ async function pushEmergencyChange(c: EmergencyChange): Promise<void> {
   for (const d of push.inSync) process.stdout.write(`${d}: already runs it\n`);
 
   const change = c.ticket ?? `emergency-${c.action}-${isoInZone(new Date(), tz).slice(0, 19).replace(/[-:]/g, "")}`;
-  let exitCode: number = push.conflicts.length || push.unreachable.length ? EXIT.deviceFailure : EXIT.ok;
+  let exitCode: number = push.conflicts.length || push.unreachable.length || unrenderable.length ? EXIT.deviceFailure : EXIT.ok;
   const confirmed = [...push.inSync];
   if (push.plan.devices.length > 0) {
     process.stdout.write(formatPlan(push.plan, { paint: painter(), orgName: orgNamer(after), diffs: false }));
@@ -152,7 +148,7 @@ async function pushEmergencyChange(c: EmergencyChange): Promise<void> {
   }
   const done = new Date();
   lap("apply");
-  const missing = push.affected.filter((d) => !confirmed.includes(d));
+  const missing = [...push.affected.filter((d) => !confirmed.includes(d)), ...unrenderable.map((u) => u.device)];
   const orgs = c.org ? inventory.orgs.filter((o) => o.id === c.org) : inventory.orgs;
   process.stdout.write("\n" + notificationText({
     action: c.action, target: c.target, reason: c.reason, ...(c.ticket ? { ticket: c.ticket } : {}),
@@ -160,7 +156,7 @@ async function pushEmergencyChange(c: EmergencyChange): Promise<void> {
     timeZone: tz, orgs, cloudWide: !c.org, devices: confirmed, missing,
     cloudName: { ja: inventory.cloud.name, en: inventory.cloud.nameEn ?? inventory.cloud.name },
   }));
-  process.stdout.write(`${c.action === "block" ? "blocked" : "unblocked"} ${c.target.text} on ${confirmed.length} of ${push.affected.length} device(s) at ${isoInZone(done, tz)}; approval after the fact is pending (an approver: scconf approve --change ${change})\n`);
+  process.stdout.write(`${c.action === "block" ? "blocked" : "unblocked"} ${c.target.text} on ${confirmed.length} of ${push.affected.length + unrenderable.length} device(s) at ${isoInZone(done, tz)}; approval after the fact is pending (an approver: scconf approve --change ${change})\n`);
   if (missing.length) warn(`not in force on: ${missing.join(", ")}`);
   process.exitCode = exitCode;
 }

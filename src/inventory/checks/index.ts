@@ -14,6 +14,7 @@ import { checkTenantIsolation } from "./isolation.js";
 import { checkSpamExclusions } from "./mail.js";
 import { checkOverlaps } from "./overlaps.js";
 import { checkReferences } from "./references.js";
+import { checkRenderRefusals } from "./refusals.js";
 import { checkUniqueness } from "./uniqueness.js";
 
 export const CHECKS: ReadonlyArray<{ name: string; run: Check }> = [
@@ -26,6 +27,7 @@ export const CHECKS: ReadonlyArray<{ name: string; run: Check }> = [
   { name: "expiry", run: checkExpiry },
   { name: "dns", run: checkDns },
   { name: "references", run: checkReferences },
+  { name: "render-refusals", run: checkRenderRefusals },
   { name: "cloud", run: checkCloud },
 ];
 

@@ -4,6 +4,7 @@
 import { PLATFORM_KINDS } from "../../model/kinds.js";
 import type { Artifact } from "../../model/types.js";
 import { headerLines, orgsInOrder, RenderError, type Platform, type RenderContext } from "../platform.js";
+import { refuseUnrenderableCloud } from "../refusals.js";
 import { mailboxName, serialFor, zoneRecords, type RenderedRecord } from "../../model/dns.js";
 
 const NAMED_CONF = "named-conf";
@@ -45,10 +46,9 @@ export const bind: Platform = {
     'named-checkzone -q -k fail -n fail -m fail -M fail -S fail -i local "${z#zone-}" "$f" || exit 1; done',
   defaultReloadCommand: "rndc reconfig && rndc reload",
   render(ctx) {
-    const soa = ctx.inventory.cloud.defaults.soa;
-    if (!soa) fail(ctx, "cloud.defaults.soa", "zones need an SOA: set defaults.soa (primary, hostmaster) in cloud.yaml");
+    refuseUnrenderableCloud(ctx, "dns");
+    const soa = ctx.inventory.cloud.defaults.soa!; // refuseUnrenderableCloud
     const nameservers = ctx.inventory.cloud.defaults.nameservers;
-    if (!nameservers.length) fail(ctx, "cloud.defaults.nameservers", "zones need NS records: list the name servers in cloud.yaml defaults.nameservers");
     const artifacts: Artifact[] = [];
     const owners = new Map<string, string>();
     const orgs: Array<{ id: string; ja: string; zones: Array<{ zone: string; file: string }> }> = [];

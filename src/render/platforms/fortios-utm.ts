@@ -6,6 +6,7 @@ import type { Prefix } from "../../model/net.js";
 import { isActive, resolveRef } from "../../model/resolve.js";
 import type { IpsException, Org } from "../../model/types.js";
 import { headerLines, orgsInOrder, type RenderContext } from "../platform.js";
+import { refuseUnrenderable } from "../refusals.js";
 import { cliText, fail, FORTIOS_NAME_MAX, ipv4Subnet, objectName, orgSlots } from "./fortios.js";
 
 /**
@@ -51,7 +52,7 @@ export const FORTIGUARD_CATEGORIES: Readonly<Record<string, number>> = {
 };
 
 /** FortiOS `config entries` `set url` is at most 511 characters. */
-const URL_MAX = 511;
+export const FORTIOS_URL_MAX = 511;
 
 export function webfilterProfileName(org: Org): string {
   return objectName(org.id, "web", FORTIOS_NAME_MAX.profile);
@@ -118,12 +119,12 @@ export function renderWebfilter(ctx: RenderContext): string {
   const orgs = orgsInOrder(ctx.inventory).flatMap((org) => {
     if (!hasWebfilter(ctx, org)) return [];
     const f = org.urlFilter ?? { block: none, allow: none };
-    const where = `${org.id} urlFilter`;
-    if (f.allow.categories.length > 0) fail(ctx, `${where}.allow.categories`, "fortios cannot render urlCategories as an allow list (FortiGuard category filters block, warn or monitor); refusing rather than dropping it");
+    refuseUnrenderable(ctx, org, "urlFilter");
     const entries: UrlEntry[] = [];
     const add = (list: Array<Pick<UrlEntry, "url" | "type">>, action: UrlEntry["action"], field: string): void => {
       for (const e of list) {
-        if (e.url.length > URL_MAX) fail(ctx, `${where}.${field}`, `a FortiOS URL filter entry is at most ${URL_MAX} characters; this one has ${e.url.length}`);
+        // the organization's entries are measured by refuseUnrenderable; the cloud's blocklist here
+        if (e.url.length > FORTIOS_URL_MAX) fail(ctx, `${org.id} urlFilter.${field}`, `a FortiOS URL filter entry is at most ${FORTIOS_URL_MAX} characters; this one has ${e.url.length}`);
         if (!entries.some((x) => x.url === e.url && x.type === e.type)) entries.push({ id: entries.length + 1, ...e, action });
       }
     };
@@ -134,8 +135,7 @@ export function renderWebfilter(ctx: RenderContext): string {
     for (const d of [...new Set(f.block.domains)].sort()) add(domainEntries(d), "block", "block.domains");
     for (const u of [...new Set(f.block.urls)].sort()) add(urlEntries(u), "block", "block.urls");
     const categories = [...new Set(f.block.categories)].sort().map((c, i) => {
-      const id = FORTIGUARD_CATEGORIES[c.toLowerCase()];
-      if (id === undefined) fail(ctx, `${where}.block.categories`, `"${c}" is not a FortiGuard category scconf knows (${Object.keys(FORTIGUARD_CATEGORIES).slice(0, 6).join(", ")}, ...)`);
+      const id = FORTIGUARD_CATEGORIES[c.toLowerCase()]!; // known: refuseUnrenderable
       return { id: i + 1, category: id, name: c };
     });
     return [{
@@ -163,8 +163,6 @@ function exemptions(ctx: RenderContext, org: Org, ex: IpsException, index: numbe
     prefixes.push(...r.value.prefixes);
   });
   const unique = [...new Map(prefixes.map((p) => [p.text, p])).values()].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.length - b.length));
-  const v6 = unique.find((p) => p.family === 6);
-  if (v6) fail(ctx, `${where}.scope`, `fortios cannot render ipv6 in an IPS exempt-ip (${v6.text}: FortiOS exempt-ip takes IPv4 addresses only); refusing rather than dropping it`);
   const any = "0.0.0.0 0.0.0.0";
   const out: ExemptIp[] = [];
   for (const p of unique) {
@@ -177,6 +175,7 @@ function exemptions(ctx: RenderContext, org: Org, ex: IpsException, index: numbe
 
 export function renderIps(ctx: RenderContext): string {
   const orgs = orgsInOrder(ctx.inventory).flatMap((org) => {
+    refuseUnrenderable(ctx, org, "ipsExceptions");
     const active = activeIpsExceptions(org, ctx.today);
     if (active.length === 0) return [];
     return [{

@@ -8,6 +8,7 @@ import { PLATFORM_KINDS } from "../../model/kinds.js";
 import { parsePrefix } from "../../model/net.js";
 import type { Artifact, MailRoute } from "../../model/types.js";
 import { artifactPath, headerLines, orgsInOrder, RenderError, type Platform, type RenderContext } from "../platform.js";
+import { refuseUnrenderable } from "../refusals.js";
 
 const DEFAULT_PATHS = {
   "relay-domains": "/etc/postfix/scconf/relay_domains",
@@ -24,10 +25,9 @@ function commentText(value: string): string {
  * The transport(5) next hop. An address is always bracketed (an MX lookup of
  * an address means nothing); IPv6 literals take postfix's [ipv6:...] form.
  */
-export function nextHop(ctx: RenderContext, where: string, route: MailRoute): string {
+function nextHop(route: MailRoute): string {
   const ip = parsePrefix(route.nextHop);
   if (ip.ok) {
-    if (route.mx) throw new RenderError(ctx.device.name, "postfix", `${where}.mx`, `mx: true asks for an MX lookup of the address ${route.nextHop}; an MX lookup needs a host name`);
     const literal = ip.prefix.text.includes(":") ? `ipv6:${route.nextHop}` : route.nextHop;
     return `smtp:[${literal}]:${route.port}`;
   }
@@ -42,7 +42,7 @@ interface RouteView {
 
 function routeViews(ctx: RenderContext): { id: string; nameJa: string; routes: RouteView[] }[] {
   const seen = new Map<string, string>();
-  return orgsInOrder(ctx.inventory).map((org) => ({
+  return orgsInOrder(ctx.inventory).map((org) => (refuseUnrenderable(ctx, org, "mailRelay"), {
     id: org.id,
     nameJa: commentText(org.name.ja),
     routes: org.mailRelay.map((route, i) => {
@@ -51,7 +51,7 @@ function routeViews(ctx: RenderContext): { id: string; nameJa: string; routes: R
       // postmap keeps the first of two equal keys and only warns: one domain, one next hop.
       if (first) throw new RenderError(ctx.device.name, "postfix", `${where}.domain`, `${route.domain} is already routed by ${first}`);
       seen.set(route.domain, where);
-      return { domain: route.domain, nextHop: nextHop(ctx, where, route), ...(route.comment ? { comment: commentText(route.comment) } : {}) };
+      return { domain: route.domain, nextHop: nextHop(route), ...(route.comment ? { comment: commentText(route.comment) } : {}) };
     }),
   }));
 }

@@ -28,6 +28,7 @@ import { parsePrefix } from "../../model/net.js";
 import { isActive } from "../../model/resolve.js";
 import type { Org, SpamExclusion } from "../../model/types.js";
 import { artifactPath, headerLines, orgsInOrder, RenderError, type Platform, type RenderContext } from "../platform.js";
+import { refuseUnrenderable } from "../refusals.js";
 
 /**
  * A UCL double-quoted string. `$` would expand a variable and control
@@ -68,10 +69,6 @@ function ruleView(ctx: RenderContext, org: Org, i: number, ex: SpamExclusion, re
   const where = `${orgId} spamExclusions[${i}]`;
   const ip = parsePrefix(ex.sender);
   const value = ip.ok ? ip.prefix.text : ex.sender.includes("@") ? ex.sender : `@${ex.sender}`;
-  // A settings `from` that starts with "/" is a regexp and "map:" a map: a sender must be neither.
-  if (!ip.ok && (value.startsWith("/") || value.startsWith("map:") || /\s/.test(value))) {
-    throw new RenderError(ctx.device.name, "rspamd", `${where}.sender`, `"${ex.sender}" would not be read as a literal sender by the settings module`);
-  }
   const key = `scconf-${orgId}-${ex.name}`;
   for (const [field, text] of [["sender", value], ["name", key]] as const) {
     try {
@@ -81,8 +78,7 @@ function ruleView(ctx: RenderContext, org: Org, i: number, ex: SpamExclusion, re
     }
   }
   const rcpt = recipientDomains(org).map((d) => `@${d}`);
-  // Without a recipient condition the rule would exempt the sender for every organization.
-  if (rcpt.length === 0) throw new RenderError(ctx.device.name, "rspamd", `${where}`, `${orgId} has no domains: the exclusion cannot be limited to its own recipients`);
+  // never empty (refuseUnrenderable): without a recipient condition the rule would exempt the sender for every organization
   for (const r of rcpt) {
     try {
       q(r);
@@ -106,7 +102,7 @@ export const rspamd: Platform = {
   defaultReloadCommand: "systemctl reload rspamd.service",
   helpers: { q },
   render(ctx) {
-    const orgs = orgsInOrder(ctx.inventory).map((org) => ({
+    const orgs = orgsInOrder(ctx.inventory).map((org) => (refuseUnrenderable(ctx, org, "spamExclusions"), {
       id: org.id,
       nameJa: commentText(org.name.ja),
       rules: org.spamExclusions.flatMap((ex, i) => (isActive(ex.expires, ctx.today) ? [ruleView(ctx, org, i, ex, commentText(ex.reason))] : [])),

@@ -32,8 +32,8 @@ import { recipientDomains } from "../../model/mail.js";
 import { parsePrefix } from "../../model/net.js";
 import { isActive } from "../../model/resolve.js";
 import type { Artifact, Org, SpamExclusion } from "../../model/types.js";
-import { toAsciiDomain } from "../../model/values.js";
 import { artifactPath, headerLines, orgsInOrder, RenderError, type Platform, type RenderContext } from "../platform.js";
+import { refuseUnrenderable } from "../refusals.js";
 import { PREFS_LINT_PERL } from "./spamassassin-lint.js";
 
 const LOCAL_CF = "local-cf";
@@ -54,22 +54,8 @@ function commentText(value: string): string {
 export function welcomeDirective(ctx: RenderContext, where: string, ex: SpamExclusion): string {
   const ip = parsePrefix(ex.sender);
   if (ip.ok) return `welcomelist_from_rcvd *@* [${ip.prefix.text}]`;
-  // `#` starts a comment and `*`/`?` are globs in welcomelist_from: a sender with them would match more than it says.
-  if (/[\s#*?\\]/.test(ex.sender)) throw new RenderError(ctx.device.name, "spamassassin", `${where}.sender`, `"${ex.sender}" cannot be written as a literal SpamAssassin address pattern`);
+  // literal (refuseUnrenderable): `#` starts a comment and `*`/`?` are globs in welcomelist_from
   return ex.sender.includes("@") ? `welcomelist_from ${ex.sender}` : `welcomelist_from *@${ex.sender}`;
-}
-
-/**
- * A recipient domain as spamd's %d must produce it to find the file: exactly a
- * lower-case ASCII domain as validation stores it. Anything else ("..", "/",
- * a trailing dot, upper case, characters spamd rewrites to "_") would name
- * another directory than the one spamd looks in, or one outside USERS_DIR.
- */
-function prefsDomain(ctx: RenderContext, org: Org, domain: string): string {
-  if (toAsciiDomain(domain) !== domain) {
-    throw new RenderError(ctx.device.name, "spamassassin", `${org.id} domains`, `"${domain}" is not an exact lower-case domain: it cannot name the per-domain preferences spamd reads for it (%d)`);
-  }
-  return domain;
 }
 
 interface ExclusionView {
@@ -111,11 +97,9 @@ export const spamassassin: Platform = {
     for (const org of orgsInOrder(ctx.inventory)) {
       const nameJa = commentText(org.name.ja);
       const exclusions = exclusionViews(ctx, org);
-      const domains = recipientDomains(org).map((d) => prefsDomain(ctx, org, d));
-      // Without a recipient domain the exclusion could only be site-wide, i.e. for every organization.
-      if (domains.length === 0 && exclusions.length > 0) {
-        throw new RenderError(ctx.device.name, "spamassassin", `${org.id} spamExclusions`, `${org.id} has no domains: its exclusions cannot be limited to its own recipients`);
-      }
+      // each domain names the directory spamd's %d finds, exactly; an organization with exclusions has one (refuseUnrenderable)
+      refuseUnrenderable(ctx, org, "spamExclusions");
+      const domains = recipientDomains(org);
       for (const domain of domains) {
         const owner = owners.get(domain);
         if (owner) throw new RenderError(ctx.device.name, "spamassassin", `${org.id} domains`, `${domain} is also a recipient domain of ${owner}; one domain's preferences belong to one organization`);

@@ -10,6 +10,7 @@ import { parsePrefix, prefixContains, type Prefix } from "../../model/net.js";
 import type { Org } from "../../model/types.js";
 import { toAsciiDomain } from "../../model/values.js";
 import { artifactPath, headerLines, orgsInOrder, RenderError, type Platform, type RenderContext } from "../platform.js";
+import { refuseUnrenderable } from "../refusals.js";
 
 /**
  * Category lists are domain files provisioned on the proxy by a category feed
@@ -138,13 +139,8 @@ function orgPart(ctx: RenderContext, org: Org, categories: Set<string>): SquidOr
     part.notes.push("nothing is blocked for this organization: its allow list has nothing to make exceptions from");
     return part;
   }
+  refuseUnrenderable(ctx, org, "urlFilter");
   const src = disjointPrefixes(orgSources(org));
-  if (src.length === 0) {
-    throw new RenderError(ctx.device.name, "squid", where, `${org.id} blocks URLs but has no networks: the block cannot be limited to its clients`);
-  }
-  if (f.allow.categories.length > 0) {
-    throw new RenderError(ctx.device.name, "squid", `${where}.allow.categories`, "squid cannot render urlCategories as an allow list (a category file is a block list here); refusing rather than dropping it");
-  }
   const srcAcl = `scconf_src_${org.id}`;
   part.acls.push(acl(srcAcl, "src", src));
   const exceptions: string[] = [];

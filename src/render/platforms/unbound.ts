@@ -3,6 +3,7 @@
 // blocklist's domains as refused zones.
 import { PLATFORM_KINDS } from "../../model/kinds.js";
 import { headerLines, orgsInOrder, RenderError, type Platform, type RenderContext } from "../platform.js";
+import { refuseUnrenderable } from "../refusals.js";
 import { blockedDomains, zoneRecords, type RenderedRecord } from "../../model/dns.js";
 
 const ARTIFACT = "unbound";
@@ -41,6 +42,7 @@ export const unbound: Platform = {
     const orgs: Array<{ id: string; ja: string; zones: Array<{ zone: string; data: string[] }> }> = [];
     const owners = new Map<string, string>();
     for (const org of orgsInOrder(ctx.inventory)) {
+      refuseUnrenderable(ctx, org, "dns");
       const zones: Array<{ zone: string; data: string[] }> = [];
       for (const [zi, zone] of org.dns.entries()) {
         const where = `${org.id} dns[${zi}]`;
@@ -50,10 +52,6 @@ export const unbound: Platform = {
         const r = zoneRecords(zone, "internal", { escapeApostrophe: true });
         if (!r.ok) fail(ctx, `${where}.${r.where}`, r.reason);
         if (!r.records.length) continue;
-        const wildcard = r.records.find((rec) => rec.name === "*" || rec.name.startsWith("*."));
-        if (wildcard) {
-          fail(ctx, `${where}.records`, `unbound local-data has no wildcards (${wildcard.fqdn} ${wildcard.type}); keep wildcard records in the external view`);
-        }
         zones.push({ zone: zone.zone, data: r.records.map((rec) => localData(rec, ttl)) });
       }
       if (zones.length) orgs.push({ id: org.id, ja: org.name.ja, zones });

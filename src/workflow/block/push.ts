@@ -48,31 +48,35 @@ export interface BlockPushPlan {
   unreachable: Array<{ device: string; error: Error }>;
 }
 
-export class BlockRenderError extends Error {
-  constructor(readonly messages: string[]) {
-    super(`${messages.length} device(s) could not be rendered with the block; nothing was written or pushed`);
-  }
-}
-
-/** The devices whose rendering the change alters, with both renderings; throws BlockRenderError when a device does not render. */
 export interface AffectedDevice {
   base: DeviceConfig;
   want: DeviceConfig;
 }
 
-export function affectedDevices(before: Inventory, after: Inventory, today: string, kinds: readonly ChangeKind[]): AffectedDevice[] {
+export interface AffectedDevices {
+  /** the devices whose rendering the change alters, with both renderings, firewalls first */
+  pairs: AffectedDevice[];
+  /** devices of the change's kinds that do not render (with or without it): the change cannot reach them, the others still get it */
+  unrenderable: Array<{ device: string; messages: string[] }>;
+}
+
+export function affectedDevices(before: Inventory, after: Inventory, today: string, kinds: readonly ChangeKind[]): AffectedDevices {
   const select = (d: { kinds: readonly ChangeKind[] }) => d.kinds.some((k) => kinds.includes(k));
   const a = renderAll(before, { today }, select);
   const b = renderAll(after, { today }, select);
-  const errors = [...a.errors, ...b.errors].map((e) => e.message);
-  if (errors.length) throw new BlockRenderError([...new Set(errors)]);
+  const failed = new Map<string, Set<string>>();
+  for (const e of [...a.errors, ...b.errors]) failed.set(e.device, (failed.get(e.device) ?? new Set()).add(e.message));
   const baseBy = new Map(a.configs.map((c) => [c.device, c]));
-  return b.configs.flatMap((want) => {
+  const firewall = new Set(after.devices.filter((d) => d.kinds.includes("firewall")).map((d) => d.name));
+  const pairs = b.configs.flatMap((want) => {
     const base = baseBy.get(want.device);
-    if (!base) return [];
+    if (!base || failed.has(want.device)) return [];
     const differs = want.artifacts.some((w) => base.artifacts.find((x) => x.id === w.id)?.content !== w.content) || base.artifacts.length !== want.artifacts.length;
     return differs ? [{ base, want }] : [];
   });
+  // firewalls first: they stop the traffic itself, whatever the proxies and resolvers do
+  pairs.sort((x, y) => Number(firewall.has(y.want.device)) - Number(firewall.has(x.want.device)));
+  return { pairs, unrenderable: [...failed].map(([device, messages]) => ({ device, messages: [...messages] })) };
 }
 
 const REVISION = /Inventory revision (\S+)\. Do not edit/g;
