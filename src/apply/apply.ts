@@ -1,6 +1,8 @@
 // The fleet: runs each device's transaction (canary first, then bounded
 // parallel), keeps backups before and records generations after, one commit
 // for the run. Exit codes follow the README.
+import { detectSecrets } from "../backup/detect.js";
+import { SecretLeakError } from "../backup/errors.js";
 import type { GenerationStore } from "../backup/store.js";
 import type { RecordKind } from "../backup/layout.js";
 import { mapLimit } from "../plan/concurrency.js";
@@ -42,6 +44,14 @@ export interface ApplyResult {
   /** the backups commit of this run, when one was made */
   commit?: string;
   exitCode: 0 | 3 | 4;
+  /** devices that run the change but whose generation could not be recorded (exit 4) */
+  unrecorded?: { devices: string[]; reason: string };
+}
+
+/** The text with every line the backup's detector flags replaced by a note of what was withheld. */
+export function withholdSecretLines(text: string): string {
+  const flagged = new Map(detectSecrets(text).map((f) => [f.line, f.pattern]));
+  return text.split("\n").map((line, i) => (flagged.has(i + 1) ? `<scconf: line withheld from this backup: it looks like a ${flagged.get(i + 1)!}>` : line)).join("\n");
 }
 
 function sameAsLatest(latest: { artifacts: Array<{ id: string; content: string }> } | undefined, before: FetchedArtifact[]): boolean {
@@ -53,7 +63,13 @@ function sameAsLatest(latest: { artifacts: Array<{ id: string; content: string }
 }
 
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
-  if (!options.dryRun) await options.store.assertWritable();
+  if (!options.dryRun) {
+    await options.store.assertWritable();
+    // what the run would record must be recordable before any device commits it (the record comes after confirm)
+    await options.store.assertRecordable(
+      plan.devices.filter((d) => d.changed).map((d) => ({ device: d.device, platform: d.platform, artifacts: d.artifacts.map((a) => ({ id: a.id, path: a.path, content: a.desired })) })),
+    );
+  }
   const counts = new Map<string, number>();
   for (const d of plan.devices) counts.set(d.device, await options.store.generationCount(d.device));
 
@@ -62,10 +78,16 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     const present = before.filter((b): b is FetchedArtifact & { content: string } => b.content !== null);
     if (!present.length || sameAsLatest(await options.store.latest(device.device), before)) return;
     // the device runs something no generation holds (first run, or a hand edit): keep it first
-    await options.store.record(
-      [{ device: device.device, platform: device.platform, artifacts: present.map((a) => ({ id: a.id, path: a.path, content: a.content })) }],
-      { change: options.change, planHash: plan.id, operator: options.operator, kind: "backup", message: `state of ${device.device} before ${options.change}` },
-    );
+    const meta = { change: options.change, planHash: plan.id, operator: options.operator, kind: "backup" as const, message: `state of ${device.device} before ${options.change}` };
+    const entry = (content: (text: string) => string) => [{ device: device.device, platform: device.platform, artifacts: present.map((a) => ({ id: a.id, path: a.path, content: content(a.content) })) }];
+    try {
+      await options.store.record(entry((t) => t), meta);
+    } catch (error) {
+      if (!(error instanceof SecretLeakError)) throw error;
+      // the device already holds text the store refuses (a hand edit, an older scconf): keep the state with
+      // those lines withheld, and say so, so that the change that removes the text can still be made
+      await options.store.record(entry(withholdSecretLines), { ...meta, message: `${meta.message} (lines withheld: the device holds text that looks like a secret)` });
+    }
   };
 
   const runOne = async (device: DevicePlan): Promise<DeviceResult> => {
@@ -98,6 +120,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
 
   const sourceOf = (device: string) => options.sourceOf?.(device) ?? { revision: plan.inventoryRevision, today: plan.today };
   let commit: string | undefined;
+  let unrecorded: ApplyResult["unrecorded"];
   const applied = results.filter((r) => r.outcome === "applied");
   // every run that tried a device leaves its audit line; applied devices get their generation in the same commit
   const attempted = results.some((r) => r.outcome !== "unchanged");
@@ -125,8 +148,14 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     };
     const t0 = performance.now();
     const meta = { change: options.change, planHash: plan.id, operator: options.operator, kind: options.kind };
-    if (entries.length) commit = await options.store.record(entries, meta, auditLine);
-    else {
+    if (entries.length) {
+      try {
+        commit = await options.store.record(entries, meta, auditLine);
+      } catch (error) {
+        // the devices run the change and confirmed it: say which ones no generation holds, and exit 4
+        unrecorded = { devices: entries.map((e) => e.device), reason: (error as Error).message };
+      }
+    } else {
       // nothing changed on any device: the audit line must not cost the operator the summary
       commit = await options.store.record([], meta, auditLine).catch(() => undefined);
     }
@@ -134,7 +163,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     const ms = Math.round(performance.now() - t0);
     for (const r of applied) {
       r.executed.push("record");
-      r.timings.push({ step: "record", ms, ok: true });
+      r.timings.push({ step: "record", ms, ok: unrecorded === undefined });
     }
   }
 
@@ -142,6 +171,6 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   for (const r of results) {
     devices.push({ ...r, generationBefore: counts.get(r.device) ?? 0, generationAfter: await options.store.generationCount(r.device) });
   }
-  const exitCode = results.some((r) => r.outcome === "unknown") ? 4 : results.some((r) => r.outcome === "refused" || r.outcome === "reverted") ? 3 : 0;
-  return { planId: plan.id, devices, ...(commit ? { commit } : {}), exitCode };
+  const exitCode = unrecorded || results.some((r) => r.outcome === "unknown") ? 4 : results.some((r) => r.outcome === "refused" || r.outcome === "reverted") ? 3 : 0;
+  return { planId: plan.id, devices, ...(commit ? { commit } : {}), ...(unrecorded ? { unrecorded } : {}), exitCode };
 }

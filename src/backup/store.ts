@@ -133,6 +133,15 @@ export class GenerationStore {
   }
 
   /**
+   * Throws what record() would throw for these devices' content (a secret-like
+   * text, an invalid id), without writing anything: apply asks before it
+   * commits on any device, so that no device runs what cannot be recorded.
+   */
+  async assertRecordable(entries: RecordEntry[]): Promise<void> {
+    prepareDevices(entries, await this.redactionKey());
+  }
+
+  /**
    * Writes the given devices and commits once. Devices whose content did not
    * change get no new generation; the audit line records the run regardless.
    * Returns the commit hash.

@@ -82,6 +82,11 @@ export function printApplySummary(result: ApplyResult, stream: NodeJS.WriteStrea
     stream.write(paint(`\n!! ${d.device} is in an UNKNOWN state: neither the old nor the new configuration could be confirmed by reading back.\n`, "red", color));
     stream.write(`   Recover: check the device by hand, then 'scconf recover ${d.device}' and 'scconf rollback ${d.device} --to ${d.generationBefore}'.\n`);
   }
+  if (result.unrecorded) {
+    stream.write(paint(`\n!! ${result.unrecorded.devices.join(", ")} run the change, but no generation of it could be recorded:\n`, "red", color));
+    stream.write(result.unrecorded.reason.split("\n").map((l) => `   ${l}`).join("\n") + "\n");
+    stream.write(`   The devices are in their new configuration. Record it once the backup store takes it: scconf backup -d ${result.unrecorded.devices.join(" ")}\n`);
+  }
   if (result.commit) stream.write(`\nbackups commit ${result.commit.slice(0, 12)}\n`);
 }
 

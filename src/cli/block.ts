@@ -4,6 +4,7 @@
 // outside change windows and without prior approval (the audit line marks it
 // for approval after the fact), through the same transaction as apply, and
 // ends with the notification text for the affected organizations.
+import { detectSecrets } from "../backup/detect.js";
 import type { Command } from "commander";
 import { todayIn } from "../inventory/validate.js";
 import { parseBlockTarget, type BlockTarget } from "../model/blocklist.js";
@@ -167,6 +168,9 @@ async function block(g: GlobalOptions, text: string, flags: BlockFlags): Promise
   for (const [name, value] of [["--reason", flags.reason], ["--ticket", flags.ticket ?? ""]] as const) {
     const code = forbiddenChar(value);
     if (code) throw new UserError(`${name} contains the control or format character ${code}; it would be copied into device configurations and notices`, EXIT.inputError);
+    // copied into the devices' comments: what the backup's detector flags would leave those devices unrecordable
+    const seen = detectSecrets(value)[0];
+    if (seen) throw new UserError(`${name} looks like a ${seen.pattern} to the backup's secret detector; it would be copied into device configurations`, EXIT.inputError);
   }
   const { inventory } = loadValidInventory(g, { quietWarnings: true });
   lap("load and validate");

@@ -61,7 +61,13 @@ function displayDiff(device: string, platform: string, path: string, current: st
     createTwoFilesPatch(name, name, before, after, current === null ? "(absent)" : "current", "desired", { context: 3, maxEditLength: MAX_DIFF_EDITS }) ??
     wholeFileChange(name, before, after);
   if (detectSecrets(diff).length) {
-    return `--- ${name}\tcurrent\n+++ ${name}\tdesired\n(diff withheld: the device's current configuration holds a secret that scconf cannot redact; compare on the device)\n`;
+    // say which side holds it: the device's text, or what the inventory renders
+    const sides = [
+      ...(detectSecrets(before).length ? ["the device's current configuration"] : []),
+      ...(detectSecrets(after).length ? ["the desired configuration (rendered from the inventory)"] : []),
+    ];
+    const holder = sides.length ? sides.join(" and ") : "the diff of the two";
+    return `--- ${name}\tcurrent\n+++ ${name}\tdesired\n(diff withheld: ${holder} holds text that looks like a secret and that scconf cannot redact; compare on the device)\n`;
   }
   return diff;
 }

@@ -1,4 +1,5 @@
 // Inventory -> DesiredState: per device, its artifacts. Pure and deterministic.
+import { detectSecrets } from "../backup/detect.js";
 import type { Device, DeviceConfig, Inventory } from "../model/types.js";
 import { RenderError, type RenderContext } from "./platform.js";
 import { platformOf } from "./registry.js";
@@ -30,6 +31,13 @@ export function renderDevice(inventory: Inventory, device: Device, options: Rend
     if (ids.has(a.id)) throw new RenderError(device.name, device.platform, a.id, "two artifacts with one id");
     ids.add(a.id);
     if (!a.content.endsWith("\n")) a.content += "\n";
+    // what the backup's detector would refuse to record must never reach a device: its generation,
+    // and every later one of that device (an emergency block's included), could not be recorded
+    const seen = detectSecrets(a.content)[0];
+    if (seen) {
+      throw new RenderError(device.name, device.platform, `${a.id} line ${seen.line}`,
+        `the rendered text looks like a ${seen.pattern} to the backup's secret detector; the generation could not be recorded (validate names the inventory field)`);
+    }
   }
   const checkCommand = device.checkCommand ?? platform.defaultCheckCommand;
   const reloadCommand = device.reloadCommand ?? platform.defaultReloadCommand;

@@ -3,6 +3,7 @@
 // schema already refuses keys such as `password`; this scan looks at every
 // string value, because a key pasted into a description or a hash pasted into
 // a comment passes any key-based rule.
+import { detectSecrets } from "../../backup/detect.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { SourceFile } from "../source.js";
 import { walkStrings } from "./walk.js";
@@ -29,7 +30,16 @@ export function findLiteralSecrets(source: SourceFile): Diagnostic[] {
   walkStrings(source.value, {
     value: (text, path) => {
       const what = secretKind(text);
-      if (!what) return;
+      if (!what) {
+        // the backup's own detector (src/backup/detect.ts): text it flags, copied into a device's
+        // configuration, would make every later generation of that device unrecordable
+        const seen = detectSecrets(text)[0];
+        if (seen) {
+          out.push(source.diagnostic("error", "literal-secret", path, `this value looks like a ${seen.pattern} to the backup's secret detector; a device configuration holding it could not be backed up`,
+            "remove the secret-like part (a URL filter entry matches without its query string); if it is a real credential, rotate it"));
+        }
+        return;
+      }
       out.push(source.diagnostic("error", "literal-secret", path, `this value looks like ${what}; secrets are never written in the inventory`,
         "remove it and rotate the secret: it is in the git history now. Devices authenticate by reference: auth: { method: key, keyFile: ... }, { method: agent } or { method: password, passwordEnv: ENV_VAR_NAME }"));
     },
