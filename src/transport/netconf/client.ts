@@ -19,6 +19,9 @@ import {
 } from "./messages.js";
 import { NC_NS, parseXml, type XmlElement } from "./xml.js";
 
+/** A subtree filter that selects nothing: the cheapest RPC every server answers (with empty data or an error). */
+const SETTLE_PROBE = '<get-config><source><running/></source><filter type="subtree"><session-probe xmlns="urn:scconf:probe"/></filter></get-config>';
+
 export type Datastore = "running" | "candidate" | "startup";
 
 export type NetconfAuth =
@@ -189,7 +192,10 @@ export class NetconfClient {
           decoder.framing = both11 ? "chunked" : "eom";
           const client = new NetconfClient(ssh, channel, decoder, hello.sessionId, hello.capabilities, options.rpcTimeoutMs ?? 60_000);
           client.start();
-          resolve(client);
+          client.settle().then(() => resolve(client), (e: unknown) => {
+            client.shutdown(e instanceof Error ? e : new Error(String(e)));
+            reject(e instanceof Error ? e : new Error(String(e)));
+          });
         } catch (e) {
           done = true;
           channel.off("data", onData);
@@ -250,6 +256,34 @@ export class NetconfClient {
     this.pending.delete(reply.messageId);
     clearTimeout(call.timer);
     call.resolve(reply);
+  }
+
+  /**
+   * Makes sure the server reads our messages before the caller's first RPC.
+   * yuma123 netconfd holds back the bytes that arrive in the same read as our
+   * <hello> and, since a 2021 change, picks them up only when more bytes
+   * arrive (ses.c accept_buffer_ssh_v10 defers them; the re-dispatch in
+   * agt_ncxserver.c is dead code): a lone first RPC can then wait forever, and
+   * it does on a loaded machine. So the session starts with a probe that
+   * selects nothing, and while its reply is missing a further probe is sent:
+   * new bytes make the server read the held ones. Any reply, an rpc-error
+   * included, shows that the session is past its hello.
+   */
+  async settle(): Promise<void> {
+    const probe = () => this.rpc(SETTLE_PROBE, { operation: "session start" }).then(() => undefined, (e: unknown) => {
+      if (e instanceof RpcFailedError) return;
+      throw e;
+    });
+    const first = probe();
+    let answered = false;
+    void first.then(() => (answered = true), () => (answered = true));
+    for (const waitMs of [500, 1_000, 2_000, 4_000]) {
+      const timer = new Promise<void>((r) => setTimeout(r, waitMs).unref());
+      await Promise.race([first.catch(() => undefined), timer]);
+      if (answered) break;
+      void probe().catch(() => undefined);
+    }
+    await first;
   }
 
   private shutdown(reason: Error): void {
