@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { todayIn } from "../inventory/validate.js";
 import { fetchCurrent } from "../plan/fetch.js";
+import { planDevice } from "../plan/build.js";
 import { sha256 } from "../plan/hash.js";
 import { loadValidInventory, type GlobalOptions } from "./context.js";
 import { EXIT } from "./exit-codes.js";
@@ -52,9 +53,8 @@ export function registerDrift(program: Command, globals: () => GlobalOptions): v
         const byHand = latest
           ? r.state.artifacts.filter((a) => hash(a.content) !== hash(latest.artifacts.find((l) => l.id === a.id)?.content)).map((a) => a.id)
           : [];
-        const fromInventory = config.artifacts
-          .filter((a) => hash(a.content) !== hash(r.state.artifacts.find((c) => c.id === a.id)?.content))
-          .map((a) => a.id);
+        // the very comparison plan makes (canonical NETCONF data, a header whose revision alone moved): drift and plan agree
+        const fromInventory = planDevice(inventory, config, r.state).artifacts.filter((a) => a.action !== "unchanged").map((a) => a.id);
         reports.push({ device: config.device, byHand, fromInventory, generation });
       }
       const drifted = reports.filter((r) => r.byHand.length || r.fromInventory.length);
