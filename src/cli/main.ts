@@ -30,7 +30,8 @@ export function buildProgram(): Command {
     .option("-i, --inventory <dir>", "the inventory directory", process.env["SCCONF_INVENTORY"] ?? "inventory")
     .option("--today <date>", "evaluate expiry dates as of this day (YYYY-MM-DD); default: today in the cloud's time zone")
     .option("--target <name>", "point the devices elsewhere: 'lab' = the stand-ins of 'scconf lab up'")
-    .showHelpAfterError()
+    // the suggestion ("Did you mean --device?") and where the options are, not the whole help page
+    .showHelpAfterError("(run 'scconf help <command>' or 'scconf <command> --help' for its options)")
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   registerValidate(program, globals);
@@ -55,7 +56,21 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A closed pipe (`scconf render | head`) ends the output quietly: no stack
+ * trace. The command itself runs to its end (an apply whose terminal went away
+ * must not stop between commit and confirm); only its output is dropped.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") return;
+    throw e;
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -73,6 +73,7 @@ export function registerRollback(program: Command, globals: () => GlobalOptions)
         label = `rollback-of-${flags.change}`;
       } else {
         if (!deviceName || !flags.to) throw new UserError("rollback needs DEVICE --to N|COMMIT, or --change ID");
+        deviceByName(inventory, deviceName); // an unknown device is named as such, not as one without generations
         const ref = /^\d+$/.test(flags.to) ? Number(flags.to) : flags.to;
         const snapshot = await store.read(deviceName, ref);
         configs.push(configFromSnapshot(inventory, deviceName, snapshot));

@@ -1,0 +1,40 @@
+// Issue 18, terminal habits, through the CLI: a closed pipe ends quietly, an
+// unknown device is named as unknown, a mistyped flag gets the suggestion
+// without the whole help page.
+import { spawn, spawnSync } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT, SAMPLE_INVENTORY } from "../helpers/inventory.js";
+
+const BIN = path.join(REPO_ROOT, "bin/scconf");
+const run = (args: string[]) => spawnSync(process.execPath, [BIN, "-i", SAMPLE_INVENTORY, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+
+describe("terminal habits", () => {
+  // [the command, its own exit code: a closed pipe does not change it]
+  it.each([[["render"], 0], [["plan", "--offline", "--json"], 2]] as const)("scconf %s | head: ends quietly when the reader goes away", async (args, exit) => {
+    const child = spawn(process.execPath, [BIN, "-i", SAMPLE_INVENTORY, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    // read one chunk, then close our end, as `head -1` does
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|at .*\.js:\d+/);
+    expect(code).toBe(exit);
+  }, 60_000);
+
+  it("names an unknown device in a rollback as unknown", () => {
+    const r = run(["rollback", "no-such-device", "--to", "1", "--dry-run"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('no device "no-such-device" in the inventory');
+    expect(r.stderr).not.toContain("has no generation");
+  });
+
+  it("answers a mistyped flag with the suggestion, not the whole help page", () => {
+    const r = run(["plan", "--devcie", "x"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Did you mean --device?");
+    expect(r.stderr.split("\n").filter(Boolean).length).toBeLessThanOrEqual(4);
+    expect(r.stderr).not.toContain("Usage:");
+  });
+});
