@@ -30,12 +30,13 @@ export function registerCodeowners(program: Command, globals: () => GlobalOption
       }
       const out = flags.out ? resolve(flags.out) : join(repo.top, ".github", "CODEOWNERS");
       if (flags.check) {
-        let current = "";
+        let current: string | undefined;
         try {
           current = readFileSync(out, "utf8");
         } catch {
-          // absent: differs
+          current = undefined;
         }
+        if (current === undefined) throw new UserError(`${out} is missing; write it with 'scconf codeowners'`, EXIT.inputError);
         if (current !== text) throw new UserError(`${out} is not what the inventory says; run 'scconf codeowners'`, EXIT.inputError);
         process.stdout.write(`${out} is up to date\n`);
         return;

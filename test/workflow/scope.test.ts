@@ -72,10 +72,15 @@ describe("codeowners", () => {
 
   it("writes .github/CODEOWNERS at the repository top, and --check fails when it is out of date", () => {
     const repo = makeRepo();
-    expect(repo.scconf(["codeowners", "--check"]).code).toBe(1);
+    const missing = repo.scconf(["codeowners", "--check"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/\.github\/CODEOWNERS is missing; write it with 'scconf codeowners'/);
     const w = repo.scconf(["codeowners", "--global-owners", "@mie-sec-cloud/noc"]);
     expect(w.code, w.stderr).toBe(0);
     expect(readFileSync(join(repo.top, ".github", "CODEOWNERS"), "utf8")).toContain("/inventory/ @mie-sec-cloud/noc");
     expect(repo.scconf(["codeowners", "--check", "--global-owners", "@mie-sec-cloud/noc"]).code).toBe(0);
+    const stale = repo.scconf(["codeowners", "--check", "--global-owners", "@mie-sec-cloud/other"]);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain("is not what the inventory says");
   });
 });
