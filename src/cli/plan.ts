@@ -55,6 +55,17 @@ export function parseParallel(text: string | undefined, fallback = 8): number {
   return n;
 }
 
+/**
+ * The plan as `--json` prints it: every hash, action and diff, but not the
+ * desired texts, so that its size follows the change, not the fleet (the
+ * sample's offline plan was 22 MB). The plan file of `--out` keeps them: apply
+ * pushes from it.
+ */
+export function planJson(plan: ReviewedPlan): string {
+  const devices = plan.devices.map((d) => ({ ...d, artifacts: d.artifacts.map(({ desired: _desired, ...a }) => a) }));
+  return JSON.stringify({ ...plan, devices }, null, 2) + "\n";
+}
+
 /** Validates, renders and plans: shared by `plan` and by `apply` without a plan file. */
 /** `writableStore`: apply without a plan file refuses a store it could not record into before it reads any device. */
 export async function planFromInventory(
@@ -119,7 +130,7 @@ export function registerPlan(program: Command, globals: () => GlobalOptions): vo
         });
         if (flags.out) savePlan(flags.out, plan);
         const orgName = orgNamer(head);
-        process.stdout.write(format === "json" ? JSON.stringify(plan, null, 2) + "\n" : format === "markdown" ? formatReviewMarkdown(plan, { orgName }) : formatReviewText(plan, orgName));
+        process.stdout.write(format === "json" ? planJson(plan) : format === "markdown" ? formatReviewMarkdown(plan, { orgName }) : formatReviewText(plan, orgName));
         if (flags.out) process.stderr.write(`plan ${plan.id} saved to ${flags.out}\n`);
         process.exitCode = plan.devices.some((d) => d.changed) || plan.intentChanges.length ? EXIT.changes : EXIT.ok;
         return;
@@ -127,7 +138,7 @@ export function registerPlan(program: Command, globals: () => GlobalOptions): vo
       const { inventory, result } = await planFromInventory(globals(), flags);
       const plan: ReviewedPlan = result.plan;
       if (flags.out) savePlan(flags.out, plan);
-      if (format === "json") process.stdout.write(JSON.stringify(plan, null, 2) + "\n");
+      if (format === "json") process.stdout.write(planJson(plan));
       else if (format === "markdown") process.stdout.write(formatReviewMarkdown(plan, { orgName: orgNamer(inventory) }));
       else {
         process.stdout.write(formatPlan({ ...plan, intentChanges: [] }, { paint: painter(), orgName: orgNamer(inventory) }));

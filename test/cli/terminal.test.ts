@@ -37,4 +37,14 @@ describe("terminal habits", () => {
     expect(r.stderr.split("\n").filter(Boolean).length).toBeLessThanOrEqual(4);
     expect(r.stderr).not.toContain("Usage:");
   });
+
+  it("plan --json carries hashes and diffs but not the desired texts: its size follows the change, not the fleet", () => {
+    const r = spawnSync(process.execPath, [BIN, "-i", SAMPLE_INVENTORY, "plan", "--offline", "--json"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    expect(r.status).toBe(2);
+    const plan = JSON.parse(r.stdout) as { devices: Array<{ artifacts: Array<Record<string, unknown>> }> };
+    const artifacts = plan.devices.flatMap((d) => d.artifacts);
+    expect(artifacts.length).toBeGreaterThan(50);
+    expect(artifacts.every((a) => typeof a["desiredHash"] === "string" && !("desired" in a))).toBe(true);
+    expect(r.stdout.length).toBeLessThan(2_000_000);
+  });
 });
