@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import { detectSecrets } from "../backup/detect.js";
 import { redact } from "../backup/redact.js";
+import { parseSerial, withSerial } from "../model/dns.js";
 import type { DeviceConfig, Inventory } from "../model/types.js";
 import type { FetchedArtifact } from "../transport/driver.js";
 import { canonicalXml } from "../transport/netconf/artifacts.js";
@@ -42,6 +43,28 @@ export function sameButRevision(current: string, desired: string): boolean {
     if (!(REVISION_LINE.test(a[i]!) && REVISION_LINE.test(b[i]!) && a[i]!.replace(REVISION_LINE, "") === b[i]!.replace(REVISION_LINE, ""))) return false;
   }
   return true;
+}
+
+/**
+ * A zone as the device must get it. Rendering is pure and writes today's first
+ * serial (YYYYMMDD00); a secondary transfers a zone only when its serial
+ * rises. So: when only the serial (and the header's revision) differs, the
+ * device's serial stays and nothing is pushed; when the content differs, the
+ * serial is today's or one above the device's, whichever is higher (also after
+ * a rollback to an older generation, whose serial is lower).
+ */
+export function zoneAgainst(current: string, desired: string): string {
+  const have = parseSerial(current);
+  const want = parseSerial(desired);
+  if (have === undefined || want === undefined) return desired;
+  const asCurrent = withSerial(desired, have);
+  if (asCurrent === current || sameButRevision(current, asCurrent)) return asCurrent;
+  return withSerial(desired, Math.max(want, nextSerialAbove(have)));
+}
+
+function nextSerialAbove(serial: number): number {
+  if (serial >= 4294967295) throw new Error(`SOA serial ${serial} cannot be increased without RFC 1982 wrap-around; do it by hand`);
+  return serial + 1;
 }
 
 /**
@@ -95,7 +118,8 @@ export function planDevice(inventory: Inventory, config: DeviceConfig, current: 
       : device.transport === "ssh-cli" ? { ...rendered, content: canonicalCliArtifact(rendered) }
       : rendered;
     const cur = byId.get(canonical.id)?.content ?? null;
-    const a = cur !== null && cur !== canonical.content && sameButRevision(cur, canonical.content) ? { ...canonical, content: cur } : canonical;
+    const zoned = cur !== null && config.platform === "bind" && canonical.id.startsWith("zone-") ? { ...canonical, content: zoneAgainst(cur, canonical.content) } : canonical;
+    const a = cur !== null && cur !== zoned.content && sameButRevision(cur, zoned.content) ? { ...zoned, content: cur } : zoned;
     const currentHash = cur === null ? null : sha256(cur);
     const desiredHash = sha256(a.content);
     const action = cur === null ? "create" : currentHash === desiredHash ? "unchanged" : "update";
