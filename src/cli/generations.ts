@@ -1,3 +1,4 @@
+import { humanTime } from "../workflow/block/time.js";
 import type { Command } from "commander";
 import { loadValidInventory, type GlobalOptions } from "./context.js";
 import { paint, useColor } from "./output.js";
@@ -24,12 +25,14 @@ export function registerGenerations(program: Command, globals: () => GlobalOptio
         process.stdout.write(`${name} has no generation yet: run 'scconf apply' (or 'scconf backup') first\n`);
         return;
       }
-      process.stdout.write(paint("  #   date                  kind       change                        operator         commit", "bold", color) + "\n");
-      for (const g of list) {
-        process.stdout.write(
-          `${String(g.number).padStart(3)}   ${g.date.slice(0, 19).replace("T", " ")}   ${g.kind.padEnd(10)} ${g.change.padEnd(29)} ${g.operator.padEnd(16)} ${g.commit.slice(0, 12)}\n`,
-        );
-      }
+      // the cloud's time zone with its offset, as every time a person reads; columns as wide as their content
+      const tz = inventory.cloud.timezone;
+      const rows = list.map((g) => [String(g.number), humanTime(g.date, tz), g.kind, g.change, g.operator, g.commit.slice(0, 12)]);
+      const head = ["#", "date", "kind", "change", "operator", "commit"];
+      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+      const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padStart(widths[0]!) : i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("   ") + "\n";
+      process.stdout.write(paint(line(head).trimEnd(), "bold", color) + "\n");
+      for (const r of rows) process.stdout.write(line(r));
       const total = await store.generationCount(name);
       if (!flags.all && total > list.length) process.stdout.write(paint(`(${total - list.length} older generation(s); --all lists them)\n`, "dim", color));
     });

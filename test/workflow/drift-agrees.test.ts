@@ -45,4 +45,13 @@ describe("drift agrees with plan", () => {
     expect(again.stdout).toMatch(/dns-unbound\s+CHANGED BY HAND since generation \d+/);
     expect(again.stdout).toMatch(/3 of 13 device\(s\) drifted/);
   });
+
+  it("lists generations in the cloud's time zone with its offset, columns as wide as their content", () => {
+    const json = JSON.parse(repo.scconf(["generations", "fw-nft", "--json"]).stdout) as Array<{ date: string }>;
+    const at = new Date(json[0]!.date);
+    const jst = new Date(at.getTime() + 9 * 3_600_000).toISOString().slice(0, 19).replace("T", " ");
+    const table = repo.scconf(["generations", "fw-nft"]).stdout;
+    expect(table).toContain(`${jst} (UTC+09:00)`);
+    expect(table.split("\n")[0]).toMatch(/^#\s+date\s+kind\s+change\s+operator\s+commit$/);
+  });
 });
