@@ -18,7 +18,10 @@ export function readPlan(path: string): Plan {
   try {
     plan = JSON.parse(readFileSync(path, "utf8")) as Plan;
   } catch (err) {
-    throw new PlanFileError(`cannot read the plan file ${path}: ${(err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "ENOENT") throw new PlanFileError(`there is no plan file ${path}`);
+    if (e instanceof SyntaxError) throw new PlanFileError(`${path} is not a scconf plan: it is not JSON`);
+    throw new PlanFileError(`cannot read the plan file ${path}: ${e.message}`);
   }
   if (plan.format !== PLAN_FORMAT) throw new PlanFileError(`${path} is not a scconf plan (format ${String(plan.format)})`);
   for (const d of plan.devices) {

@@ -47,4 +47,10 @@ describe("terminal habits", () => {
     expect(artifacts.every((a) => typeof a["desiredHash"] === "string" && !("desired" in a))).toBe(true);
     expect(r.stdout.length).toBeLessThan(2_000_000);
   });
+
+  it("says a missing plan file in one plain sentence", () => {
+    const r = run(["apply", "/nonexistent/plan.json", "--yes"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe("scconf: there is no plan file /nonexistent/plan.json");
+  });
 });
