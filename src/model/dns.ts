@@ -226,8 +226,9 @@ export function blockedDomains(inventory: Pick<Inventory, "cloud" | "emergency">
 // ───────────────────────── SOA serial ─────────────────────────
 // Rendering is pure, so it cannot know the serial on the device. It renders
 // YYYYMMDD00 from ctx.today (two renders on one day give the same bytes); the
-// plan layer reads the device's zone with parseSerial() and, when the content
-// differs, writes nextSerial(current, today) with withSerial().
+// plan layer (plan/build.ts zoneAgainst) reads the device's zone with
+// parseSerial() and, when the content differs, writes serialAfter(current,
+// rendered) with withSerial().
 
 const MAX_SERIAL = 4294967295;
 
@@ -239,8 +240,12 @@ export function serialFor(today: string, counter = 0): number {
 
 /** The serial a changed zone gets: today's first serial, or one more than the current when that is already higher. */
 export function nextSerial(current: number | undefined, today: string): number {
-  const base = serialFor(today);
-  if (current === undefined || current < base) return base;
+  return serialAfter(current, serialFor(today));
+}
+
+/** `floor` (the rendered serial), or one more than the current when that is already at or above it. */
+export function serialAfter(current: number | undefined, floor: number): number {
+  if (current === undefined || current < floor) return floor;
   if (current >= MAX_SERIAL) throw new Error(`serial ${current} cannot be increased without RFC 1982 wrap-around; do it by hand`);
   return current + 1;
 }

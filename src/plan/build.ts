@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import { detectSecrets } from "../backup/detect.js";
 import { redact } from "../backup/redact.js";
-import { parseSerial, withSerial } from "../model/dns.js";
+import { parseSerial, serialAfter, withSerial } from "../model/dns.js";
 import type { DeviceConfig, Inventory } from "../model/types.js";
 import type { FetchedArtifact } from "../transport/driver.js";
 import { canonicalXml } from "../transport/netconf/artifacts.js";
@@ -59,12 +59,7 @@ export function zoneAgainst(current: string, desired: string): string {
   if (have === undefined || want === undefined) return desired;
   const asCurrent = withSerial(desired, have);
   if (asCurrent === current || sameButRevision(current, asCurrent)) return asCurrent;
-  return withSerial(desired, Math.max(want, nextSerialAbove(have)));
-}
-
-function nextSerialAbove(serial: number): number {
-  if (serial >= 4294967295) throw new Error(`SOA serial ${serial} cannot be increased without RFC 1982 wrap-around; do it by hand`);
-  return serial + 1;
+  return withSerial(desired, serialAfter(have, want));
 }
 
 /**

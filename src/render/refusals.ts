@@ -7,12 +7,13 @@
 // shared device, the emergency block's included.
 import { formatPath, type PathSegment } from "../inventory/diagnostics.js";
 import type { ChangeKind, PlatformName } from "../model/kinds.js";
+import { recipientDomains } from "../model/mail.js";
 import { parsePrefix } from "../model/net.js";
 import { resolveRef } from "../model/resolve.js";
-import { recipientDomains } from "../model/mail.js";
 import type { Inventory, Org } from "../model/types.js";
-import { RenderError, type RenderContext } from "./platform.js";
 import { toAsciiDomain } from "../model/values.js";
+import { RenderError, type RenderContext } from "./platform.js";
+// the FortiOS renderer's own tables; it imports this module back, used only at call time on both sides
 import { FORTIGUARD_CATEGORIES, FORTIOS_URL_MAX, urlEntries } from "./platforms/fortios-utm.js";
 
 export interface Refusal {
