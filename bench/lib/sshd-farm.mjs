@@ -73,8 +73,9 @@ export async function startSshdFarm(dir, count) {
       const sdir = join(dir, `sshd-${String(i).padStart(2, "0")}`);
       mkdirSync(join(sdir, "upper"), { recursive: true });
       mkdirSync(join(sdir, "work"), { recursive: true });
+      mkdirSync(join(sdir, "home"), { recursive: true });
       const config = join(sdir, "sshd_config");
-      writeFileSync(config, sshdConfigText({ hostKey, pidFile: join(sdir, "sshd.pid"), authorizedKeys, user }));
+      writeFileSync(config, sshdConfigText({ hostKey, pidFile: join(sdir, "sshd.pid"), authorizedKeys, user, home: join(sdir, "home") }));
       let started = false;
       for (let attempt = 1; attempt <= 5 && !started; attempt++) {
         const port = await freePort();

@@ -12,6 +12,7 @@ import type { Artifact, Device } from "../../src/model/types.js";
 import { DeviceError, HostKeyError, LockHeldError } from "../../src/transport/driver.js";
 import { createFileDriver, currentLockOwner, type FileDeviceDriver } from "../../src/transport/file-device.js";
 import { fetchHostKeyFingerprint } from "../../src/transport/host-key.js";
+import { SshHost } from "../../src/transport/ssh.js";
 import { startSshd, type Sshd } from "../harness/sshd.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -67,6 +68,21 @@ const appConf = (content: string): Artifact => ({ id: "app", path: `${dir}/etc/a
 const newConf = (content: string): Artifact => ({ id: "extra", path: `${dir}/etc/app/conf.d/extra.conf`, content, kinds: ["mailRelay"], format: "text" });
 const onDisk = (file: string) => readFile(path.join(dir, file), "utf8").catch(() => null);
 
+
+describe("the stand-in sshd", () => {
+  it("runs commands from a home of its own, not the account's (whose shell start files are not the device's)", async () => {
+    await freshDevice();
+    const host = new SshHost(device(), { baseDir: dir, connectTimeoutMs: 10_000, commandTimeoutMs: 20_000, env: process.env });
+    await host.connect();
+    try {
+      const r = await host.exec("echo \"$HOME\"");
+      expect(r.stdout.trim()).toBe(path.join(sshd.dir, "home"));
+      expect(r.stdout.trim()).not.toBe(os.homedir());
+    } finally {
+      await host.close();
+    }
+  });
+});
 
 describe("ssh file device", () => {
   it("stages, validates, commits and confirms over one connection; the device holds what was staged", async () => {
