@@ -2,12 +2,12 @@
 // strict (a missing variable is an error) and noEscape (HTML escaping is wrong
 // here; each platform's own quoting helper does the escaping).
 import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 import type { PlatformName } from "../model/kinds.js";
+import { packagePath } from "../package-root.js";
 
-/** templates/ at the package root; the same from src/ (tests) and dist/ (the CLI). */
-export const TEMPLATES_DIR = fileURLToPath(new URL("../../templates/", import.meta.url));
+/** templates/ at the package root; the same from src/ (tests), dist/ and the bundled CLI. */
+export const TEMPLATES_DIR = packagePath("templates") + "/";
 
 export type Helper = (...args: never[]) => unknown;
 

@@ -5,13 +5,13 @@
 // missing file) and only prints "YANGLINT[E]:", so any such line also fails.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packagePath } from "../../package-root.js";
 import { notInstalled, toolOutcome } from "./nginx.js";
 import { runTool } from "./run.js";
 import type { CheckOutcome, LocalChecker } from "./types.js";
 
 /** yang/ at the package root; the same from src/ and dist/ */
-export const SCCONF_ACL_MODULE = fileURLToPath(new URL("../../../yang/scconf-acl.yang", import.meta.url));
+export const SCCONF_ACL_MODULE = packagePath("yang", "scconf-acl.yang");
 
 export const ietfAclChecker: LocalChecker = {
   programs: ["yanglint"],

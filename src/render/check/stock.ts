@@ -4,14 +4,14 @@
 // package's archive. A checker never reads the host's /etc/<daemon>, which on
 // another machine may be absent, edited or of another version.
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { packagePath } from "../../package-root.js";
 
-/** <project>/.cache/stock, or $SCCONF_STOCK_DIR. dist/render/check/stock.js is three levels below the project. */
+/** <project>/.cache/stock, or $SCCONF_STOCK_DIR. */
 export function stockRoot(): string {
   const fromEnv = process.env["SCCONF_STOCK_DIR"];
   if (fromEnv) return resolve(fromEnv);
-  return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", ".cache", "stock");
+  return packagePath(".cache", "stock");
 }
 
 export interface StockConfig {

@@ -5,8 +5,9 @@
 // against its /proc cmdline first) and removes the lab directory.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Device, DeviceConfig, Inventory } from "../../model/types.js";
+import { packagePath } from "../../package-root.js";
+import { SCCONF_ACL_MODULE } from "../../render/check/ietf-acl.js";
 import { findProgram } from "../../render/check/run.js";
 import { renderDevice } from "../../render/render.js";
 import { localFilePath } from "../../transport/index.js";
@@ -18,8 +19,6 @@ import { launchSshd } from "./sshd.js";
 import { overlayFor, planStandIn, type Endpoint, type StandIn, type StandInKind } from "./stand-ins.js";
 
 export const LAB_FORMAT = "scconf-lab/1";
-const REPO = fileURLToPath(new URL("../../../", import.meta.url));
-const ACL_MODULE = join(REPO, "yang/scconf-acl.yang");
 
 export interface LabProcess {
   role: "sshd" | "netconfd" | "revert-timer";
@@ -87,7 +86,7 @@ export async function labUp(inventory: Inventory, options: LabUpOptions): Promis
     for (const p of [...state.processes].reverse()) await stopPid(p.pid, p.cmdline);
   };
   try {
-    const scconf = [process.execPath, join(REPO, "bin/scconf")];
+    const scconf = [process.execPath, packagePath("bin", "scconf")];
     const standIns: Array<{ device: Device; standIn: StandIn }> = [];
     for (const device of inventory.devices) {
       const config: DeviceConfig = renderDevice(inventory, device, { today: options.today });
@@ -124,7 +123,7 @@ export async function labUp(inventory: Inventory, options: LabUpOptions): Promis
       const acls = seeds.get(device.name)?.get("acls");
       const nc = await launchNetconfd({
         dir,
-        module: ACL_MODULE,
+        module: SCCONF_ACL_MODULE,
         detached: true,
         ...(acls ? { startupXml: `<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">\n${acls}</config>\n` } : {}),
       });
