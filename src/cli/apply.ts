@@ -137,7 +137,7 @@ export function registerApply(program: Command, globals: () => GlobalOptions): v
     .command("apply")
     .description("push the plan to the devices: lock, backup, stage, validate, commit-confirmed, verify, confirm, record")
     .argument("[plan]", "a plan file from 'scconf plan --out'; without it, a plan is made now and shown first")
-    .option("-y, --yes", "do not ask for confirmation (required without a terminal)")
+    .option("-y, --yes", "do not ask for confirmation (required without a terminal; a dry run never asks)")
     .option("--dry-run", "rehearse: connect, stage and validate on the devices, then discard; nothing changes")
     .option("--parallel <n>", "devices changed at once", "8")
     .option("--canary <device>", "apply to this device first; stop if it does not succeed")
@@ -215,7 +215,8 @@ export function registerApply(program: Command, globals: () => GlobalOptions): v
       for (const n of gate.notes) process.stderr.write(paint(n, "yellow", useColor(process.stderr)) + "\n");
       if (refusals.length && !flags.dryRun) throw new UserError(`refused; nothing was changed:\n  ${refusals.join("\n  ")}`, EXIT.inputError);
       for (const r of refusals) process.stderr.write(paint(`rehearsal only; a real apply would refuse: ${r}`, "yellow", useColor(process.stderr)) + "\n");
-      await confirmOrRefuse(flags.dryRun ? "Rehearse this plan on the devices (nothing will change)?" : "Apply this plan to the devices?", flags.yes);
+      // a dry run changes nothing, so it never asks (and runs without a terminal)
+      if (!flags.dryRun) await confirmOrRefuse("Apply this plan to the devices?", flags.yes);
       const store = await openStore(inventory, { readOnly: flags.dryRun === true });
       const audit = { ...gate.audit, gate: { ...(gate.audit["gate"] as object), ...verdictOf(gate, plan, operatorName(flags.operator), flags) } };
       const result = await runApply({ inventory, plan, store, flags, kind: "apply", change: flags.change ?? `plan-${plan.id}`, audit });

@@ -43,7 +43,7 @@ export function registerRollback(program: Command, globals: () => GlobalOptions)
     .argument("[device]", "the device to roll back (with --to)")
     .option("--to <generation>", "generation number (see 'scconf generations') or backups commit hash")
     .option("--change <id>", "restore every device this change touched to its state before the change")
-    .option("-y, --yes", "do not ask for confirmation (required without a terminal)")
+    .option("-y, --yes", "do not ask for confirmation (required without a terminal; a dry run never asks)")
     .option("--dry-run", "rehearse the rollback: stage and validate, then discard")
     .option("--parallel <n>", "devices changed at once", "8")
     .option("--confirm-timeout <seconds>", "revert by itself unless confirmed within this time")
@@ -70,6 +70,9 @@ export function registerRollback(program: Command, globals: () => GlobalOptions)
           configs.push(configFromSnapshot(inventory, device, before));
           keep(device, before);
         }
+        if (!configs.length) {
+          throw new UserError(`change ${flags.change} created the first generation of every device it touched (${devices.join(", ")}): there is no earlier state to restore; nothing was changed`, EXIT.inputError, "to take a device back further, name a generation: scconf generations DEVICE, then scconf rollback DEVICE --to N");
+        }
         label = `rollback-of-${flags.change}`;
       } else {
         if (!deviceName || !flags.to) throw new UserError("rollback needs DEVICE --to N|COMMIT, or --change ID");
@@ -95,7 +98,8 @@ export function registerRollback(program: Command, globals: () => GlobalOptions)
         process.stdout.write("the devices already run that generation\n");
         return;
       }
-      await confirmOrRefuse(flags.dryRun ? "Rehearse this rollback?" : "Roll back these devices?", flags.yes);
+      // a dry run changes nothing, so it never asks (and runs without a terminal)
+      if (!flags.dryRun) await confirmOrRefuse("Roll back these devices?", flags.yes);
       const result = await runApply({ inventory, plan, store, flags, kind: "rollback", change: label, sourceOf: (d) => sources.get(d) ?? { revision: "unknown", today: "" } });
       process.exitCode = result.exitCode;
     });

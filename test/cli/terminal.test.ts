@@ -2,17 +2,21 @@
 // unknown device is named as unknown, a mistyped flag gets the suggestion
 // without the whole help page.
 import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT, SAMPLE_INVENTORY } from "../helpers/inventory.js";
 
 const BIN = path.join(REPO_ROOT, "bin/scconf");
-const run = (args: string[]) => spawnSync(process.execPath, [BIN, "-i", SAMPLE_INVENTORY, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+// an empty backups store of the test's own: the sample's own backups/ (left by a demo run in this checkout) must not decide what the plan shows
+const ENV = { ...process.env, NO_COLOR: "1", SCCONF_BACKUPS: mkdtempSync(path.join(os.tmpdir(), "scconf-terminal-")) };
+const run = (args: string[]) => spawnSync(process.execPath, [BIN, "-i", SAMPLE_INVENTORY, ...args], { encoding: "utf8", env: ENV });
 
 describe("terminal habits", () => {
   // [the command, its own exit code: a closed pipe does not change it]
   it.each([[["render"], 0], [["plan", "--offline", "--json"], 2]] as const)("scconf %s | head: ends quietly when the reader goes away", async (args, exit) => {
-    const child = spawn(process.execPath, [BIN, "-i", SAMPLE_INVENTORY, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, "-i", SAMPLE_INVENTORY, ...args], { stdio: ["ignore", "pipe", "pipe"], env: ENV });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     // read one chunk, then close our end, as `head -1` does
@@ -39,7 +43,7 @@ describe("terminal habits", () => {
   });
 
   it("plan --json carries hashes and diffs but not the desired texts: its size follows the change, not the fleet", () => {
-    const r = spawnSync(process.execPath, [BIN, "-i", SAMPLE_INVENTORY, "plan", "--offline", "--json"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(process.execPath, [BIN, "-i", SAMPLE_INVENTORY, "plan", "--offline", "--json"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: ENV });
     expect(r.status).toBe(2);
     const plan = JSON.parse(r.stdout) as { devices: Array<{ artifacts: Array<Record<string, unknown>> }> };
     const artifacts = plan.devices.flatMap((d) => d.artifacts);
