@@ -11,6 +11,7 @@ import { recipientDomains } from "../model/mail.js";
 import { parsePrefix } from "../model/net.js";
 import { resolveRef } from "../model/resolve.js";
 import type { Inventory, Org } from "../model/types.js";
+import { httpsPathProblem } from "../model/url-pattern.js";
 import { toAsciiDomain } from "../model/values.js";
 import { RenderError, type RenderContext } from "./platform.js";
 // the FortiOS renderer's own tables; it imports this module back, used only at call time on both sides
@@ -33,6 +34,21 @@ const allowCategories = (platform: string, why: string): Rule => ({
     (org.urlFilter?.allow.categories.length ?? 0) > 0
       ? [{ path: ["urlFilter", "allow", "categories"], message: `${platform} cannot render urlCategories as an allow list (${why}); refusing rather than dropping it` }]
       : [],
+});
+
+/** A forward proxy without TLS interception sees only the host of an https request (model/url-pattern.ts). */
+const httpsPaths = (platform: string, how: string): Rule => ({
+  kind: "urlFilter",
+  check: (_inv, org) => {
+    const f = org.urlFilter;
+    if (!f) return [];
+    return (["block", "allow"] as const).flatMap((side) =>
+      f[side].urls.flatMap((u, i) => {
+        const problem = httpsPathProblem(u);
+        return problem ? [{ path: ["urlFilter", side, "urls", i], message: `${platform} (${how}): ${problem}` }] : [];
+      }),
+    );
+  },
 });
 
 const fortiosUrls: Rule = {
@@ -149,8 +165,8 @@ const unboundWildcards: Rule = {
 };
 
 const RULES: Partial<Record<PlatformName, readonly Rule[]>> = {
-  squid: [allowCategories("squid", "a category file is a block list here"), squidClients],
-  fortios: [allowCategories("fortios", "FortiGuard category filters block, warn or monitor"), fortiosUrls, fortiosIpsV6],
+  squid: [allowCategories("squid", "a category file is a block list here"), squidClients, httpsPaths("squid", "this cloud's proxies do not intercept TLS")],
+  fortios: [allowCategories("fortios", "FortiGuard category filters block, warn or monitor"), fortiosUrls, httpsPaths("fortios", "certificate inspection, not deep inspection"), fortiosIpsV6],
   postfix: [postfixMx],
   rspamd: [exclusionsNeedDomains("rspamd"), rspamdSenders],
   spamassassin: [exclusionsNeedDomains("spamassassin"), spamassassinSenders],

@@ -174,7 +174,8 @@ describe("FortiOS CLI artifacts", () => {
       const wf = text(inv, "webfilter");
       expect(wf).toContain('set url "evil.example/a;b}c{d#e*"');
       expect(wf).toContain('set url "^evil\\\\.example\\\\/p\\\\x3fq=1&r=\\\\$x"');
-      expect(wf).toContain('set url "^evil\\\\.example\\\\/\\\\*\\\\.exe"');
+      // the inventory's "*" is FortiOS's wildcard "*" (it was once a literal asterisk in a regex, which never matched)
+      expect(wf).toContain('set url "evil.example/*.exe*"');
     });
 
     it("refuses a URL pattern longer than a FortiOS URL filter entry", () => {

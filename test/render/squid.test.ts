@@ -114,6 +114,28 @@ describe("squid URL filter include", () => {
     expect(host.test("http://bad.example.com/")).toBe(false);
   });
 
+  it("a * is any run of characters (within the name in a host); an https:// pattern names the CONNECT tunnel to its host", () => {
+    const star = new RegExp(urlPatternRegex("http://downloads.example.net/crack/*"), "i");
+    expect(star.test("http://downloads.example.net/crack/anything.html")).toBe(true);
+    expect(star.test("http://downloads.example.net:8080/crack/")).toBe(true);
+    expect(star.test("http://downloads.example.net/crack")).toBe(false);
+    expect(star.test("http://downloads.example.net/other/crack/x")).toBe(false);
+    const inner = new RegExp(urlPatternRegex("example.org/*/private/"), "i");
+    expect(inner.test("http://example.org/a/b/private/x")).toBe(true);
+    expect(inner.test("http://example.org/private/x")).toBe(false);
+    const hostStar = new RegExp(urlPatternRegex("http://*.example.org/dl/"), "i");
+    expect(hostStar.test("http://cdn.example.org/dl/x")).toBe(true);
+    expect(hostStar.test("http://evil.example/x.example.org/dl/")).toBe(false);
+    const tunnel = new RegExp(urlPatternRegex("https://paste.example.org/*"), "i");
+    expect(tunnel.test("paste.example.org:443")).toBe(true);
+    expect(tunnel.test("paste.example.org:8443")).toBe(true);
+    expect(tunnel.test("paste.example.org.evil.example:443")).toBe(false);
+    expect(tunnel.test("http://paste.example.org/")).toBe(false);
+    const port = new RegExp(urlPatternRegex("https://paste.example.org:8443/"), "i");
+    expect(port.test("paste.example.org:8443")).toBe(true);
+    expect(port.test("paste.example.org:443")).toBe(false);
+  });
+
   describe("hostile values", () => {
     it("validation refuses a comment with a newline, and domains with ; or }", () => {
       expect(urlFilterSchema.safeParse({ comment: "ok\ndelete security policies" }).success).toBe(false);

@@ -40,6 +40,16 @@ describe("validate refuses what a renderer would refuse", () => {
     expect(r.out).toMatch(/orgs\/tsu\.yaml:18:\d+: error: urlFilter\.block\.categories\[0\]: "no-such-category" is not a FortiGuard category .*\(fortios: utm-fg\)/);
   });
 
+  it("an https:// URL with a path, which a proxy without TLS interception never sees: at the entry, naming squid and FortiOS", () => {
+    const r = validate("orgs/tsu.yaml", URL_LINE, "  block: { domains: [ads.example.com], urls: [\"https://paste.example.org/raw/*\", \"https://files.example.org/\"] }");
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toMatch(/orgs\/tsu\.yaml:18:\d+: error: urlFilter\.block\.urls\[0\]: squid \(this cloud's proxies do not intercept TLS\): "https:\/\/paste\.example\.org\/raw\/\*": .*sees only the host of an https request \(CONNECT paste\.example\.org:443\).*never match; name the whole host \(https:\/\/paste\.example\.org\/\).*\(squid: proxy-squid\) \[render-refusal\]/);
+    expect(r.out).toMatch(/urlFilter\.block\.urls\[0\]: fortios \(certificate inspection, not deep inspection\): .*\(fortios: utm-fg\)/);
+    // the whole host is enforceable: the second entry is not refused
+    expect(r.out).not.toContain("urls[1]");
+    expect(r.render.code).toBe(1);
+  });
+
   it("a cloud.yaml without an SOA while a BIND device carries DNS", () => {
     const r = validate("cloud.yaml", /^  soa: .*\n/m, "");
     expect(r.code, r.out).toBe(1);

@@ -17,7 +17,7 @@ const BAD_LINE = /\b(ERROR|FATAL|WARNING|Warning|Bungled)\b/;
  * each referenced one a stand-in with one entry (an empty file is itself an
  * "empty ACL" warning) and points the copy of the artifact at it.
  */
-function withStandInCategories(content: string, dir: string): string {
+export function withStandInCategories(content: string, dir: string): string {
   const categoryDir = join(dir, "categories");
   mkdirSync(categoryDir, { recursive: true });
   const re = new RegExp(`"${SQUID_CATEGORY_DIR.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}/([A-Za-z0-9_.-]+)\\.txt"`, "g");

@@ -5,6 +5,7 @@ import { activeBlocks } from "../../model/blocklist.js";
 import type { Prefix } from "../../model/net.js";
 import { isActive, resolveRef } from "../../model/resolve.js";
 import type { IpsException, Org } from "../../model/types.js";
+import { blockableOnProxy, parseUrlPattern, pathPrefix } from "../../model/url-pattern.js";
 import { headerLines, orgsInOrder, type RenderContext } from "../platform.js";
 import { refuseUnrenderable } from "../refusals.js";
 import { cliText, fail, FORTIOS_NAME_MAX, ipv4Subnet, objectName, orgSlots } from "./fortios.js";
@@ -68,7 +69,8 @@ function blocklistEntries(ctx: RenderContext): Array<Pick<UrlEntry, "url" | "typ
   const bad = active.invalid[0];
   if (bad) fail(ctx, `${bad.source === "cloud" ? "cloud blocklist" : "emergency blocks"}[${bad.index}].target`, `blocklist target "${bad.written.slice(0, 80)}" is neither an address prefix nor a domain name`);
   const domains = [...new Set(active.blocks.flatMap((b) => (b.target.kind === "domain" ? [b.target.domain] : [])))].sort();
-  const urls = [...new Set(active.blocks.flatMap((b) => (b.target.kind === "url" ? [b.target.url] : [])))].sort();
+  // an https URL's path is invisible with certificate inspection: the block takes its host
+  const urls = [...new Set(active.blocks.flatMap((b) => (b.target.kind === "url" ? [blockableOnProxy(b.target.url)] : [])))].sort();
   return [...domains.flatMap(domainEntries), ...urls.flatMap(urlEntries)];
 }
 
@@ -92,16 +94,21 @@ interface UrlEntry { id: number; url: string; type: "simple" | "wildcard" | "reg
 const PCRE_SPECIAL = /[.[\]()*+?{}|^$\\/]/g;
 
 /**
- * An inventory URL pattern is a literal prefix of host + path. FortiOS matches
- * URL filter entries against host + path without the scheme: a wildcard
- * "<pattern>*" says exactly that, unless the pattern holds a wildcard
- * character itself; then a regex with every metacharacter escaped ("?"
- * as \x3f, which the interactive CLI would otherwise take as a help request).
+ * An inventory URL pattern (model/url-pattern.ts) as FortiOS URL filter
+ * entries, which FortiOS matches against host + path without the scheme: a
+ * wildcard "<host><path>*" (FortiOS's "*" is the inventory's "*"), unless the
+ * pattern holds a "?", literal in the inventory but one character to a
+ * FortiOS wildcard; then a regex with every other metacharacter escaped ("?"
+ * as \x3f, which the interactive CLI would otherwise take as a help request)
+ * and "*" as ".*". With certificate inspection (this cloud's profile) FortiOS
+ * sees only the host of an https request: an https:// pattern with a path is
+ * refused before rendering (render/refusals.ts).
  */
 export function urlEntries(pattern: string): Array<Pick<UrlEntry, "url" | "type">> {
-  const bare = pattern.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
-  if (!/[*?]/.test(bare)) return [{ url: `${bare}*`, type: "wildcard" }];
-  const re = `^${bare.replace(PCRE_SPECIAL, (c) => (c === "?" ? "\\x3f" : `\\${c}`))}`;
+  const p = parseUrlPattern(pattern);
+  const bare = `${p.host}${p.port ? `:${p.port}` : ""}${pathPrefix(p)}`;
+  if (!bare.includes("?")) return [{ url: `${bare}*`, type: "wildcard" }];
+  const re = `^${bare.split("*").map((part) => part.replace(PCRE_SPECIAL, (c) => (c === "?" ? "\\x3f" : `\\${c}`))).join(".*")}`;
   return [{ url: re, type: "regex" }];
 }
 

@@ -8,6 +8,7 @@ import { activeBlocks } from "../../model/blocklist.js";
 import { PLATFORM_KINDS } from "../../model/kinds.js";
 import { parsePrefix, prefixContains, type Prefix } from "../../model/net.js";
 import type { Org } from "../../model/types.js";
+import { blockableOnProxy, parseUrlPattern, pathPrefix } from "../../model/url-pattern.js";
 import { toAsciiDomain } from "../../model/values.js";
 import { artifactPath, headerLines, orgsInOrder, RenderError, type Platform, type RenderContext } from "../platform.js";
 import { refuseUnrenderable } from "../refusals.js";
@@ -90,25 +91,32 @@ export function disjointPrefixes(prefixes: readonly Prefix[]): string[] {
 const ERE_SPECIAL = new Set([".", "[", "]", "(", ")", "*", "+", "?", "{", "}", "|", "^", "$"]);
 
 /**
- * A URL pattern of the inventory is a literal prefix of the URL without its
- * scheme: "example.org/malware/" blocks http(s)://example.org/malware/...,
- * with or without a port, host case-insensitive. An explicit "http://" keeps
- * its scheme. Every POSIX ERE metacharacter is escaped ("$" and "{" too, so
- * that squid's ${...} macro expansion never sees one). Note that for HTTPS
- * without TLS inspection squid only sees CONNECT host:443, so a path pattern
- * matches plain HTTP only; a pattern without a path also matches CONNECT.
+ * A URL pattern of the inventory (model/url-pattern.ts) as a POSIX ERE for
+ * `url_regex -i`. squid matches it against the absolute URL of a plain HTTP
+ * request ("http://host:port/path") and against "host:port" for a CONNECT:
+ * without TLS interception that is all it sees of an https request. So
+ *   - an https:// pattern names the tunnel: ^host:port$ (any port unless one
+ *     is written); one with a path is refused before rendering
+ *     (render/refusals.ts), an emergency block's URL blocks its host, as
+ *     its DNS side does;
+ *   - http:// keeps its scheme; without a scheme any scheme matches, and a
+ *     pattern without a path also matches the CONNECT to its host;
+ *   - "*" is any run of characters (in the host: within the name), a trailing
+ *     one adds nothing (a pattern is a prefix).
+ * Every other ERE metacharacter is escaped ("$" and "{" too, so that squid's
+ * ${...} macro expansion never sees one).
  */
 export function urlPatternRegex(pattern: string): string {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(pattern);
-  const rest = scheme ? pattern.slice(scheme[0].length) : pattern;
-  const slash = rest.indexOf("/");
-  const host = slash < 0 ? rest : rest.slice(0, slash);
-  const path = slash < 0 ? "" : rest.slice(slash);
-  const escape = (s: string): string => [...s].map((c) => (ERE_SPECIAL.has(c) ? `\\${c}` : c)).join("");
-  const prefix = scheme ? `^${escape(scheme[1]!.toLowerCase())}://` : "^([a-z]+://)?";
-  const port = host.includes(":") ? "" : "(:[0-9]+)?";
-  const tail = path === "" ? "(/|$)" : escape(path);
-  return `${prefix}${escape(host)}${port}${tail}`;
+  const p = parseUrlPattern(pattern);
+  const literal = (s: string): string => [...s].map((c) => (ERE_SPECIAL.has(c) ? `\\${c}` : c)).join("");
+  const withStars = (s: string, star: string): string => s.split("*").map(literal).join(star);
+  const host = withStars(p.host, "[^/:]*");
+  if (p.scheme === "https") return `^${host}:${p.port ?? "[0-9]+"}$`;
+  const prefix = p.scheme ? `^${literal(p.scheme)}://` : "^([a-z]+://)?";
+  const port = p.port ? `:${p.port}` : "(:[0-9]+)?";
+  const path = pathPrefix(p);
+  const tail = path === "" ? "(/|$)" : withStars(path, ".*");
+  return `${prefix}${host}${port}${tail}`;
 }
 
 /** Blocklist targets are free text in cloud.yaml: a prefix, or a domain; anything else is refused. */
@@ -182,7 +190,7 @@ function renderAcl(ctx: RenderContext): string {
   for (const { target: t } of active.blocks) {
     if (t.kind === "prefix") blockPrefixes.push(t.prefix);
     else if (t.kind === "domain") blockDomains.push(t.domain);
-    else blockUrls.push(t.url);
+    else blockUrls.push(blockableOnProxy(t.url)); // an https URL's path is invisible here: the block takes its host
   }
   const breakoutDomains = inv.cloud.breakout.flatMap((b) => b.domains);
   const breakoutPrefixes = inv.cloud.breakout.flatMap((b) => b.prefixes.map((p) => parsePrefix(p))).flatMap((r) => (r.ok ? [r.prefix] : []));
