@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nginxChecker } from "../../src/render/check/nginx.js";
 import { nginx as nginxPlatform } from "../../src/render/platforms/nginx.js";
 import { loadFixture, SAMPLE_INVENTORY } from "../helpers/inventory.js";
+import { accepting, freePort } from "../helpers/ports.js";
 import { renderWith } from "../helpers/render.js";
 
 const KNOWN = "www.asahi.lg.example.jp";
@@ -24,31 +25,6 @@ let scratch: string;
 let server: ChildProcess | undefined;
 let http = 0;
 let https = 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Connects until nginx accepts, up to 10 s (an event, not a fixed sleep). */
-async function accepting(port: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((r) => {
-      const c = net.connect(port, "127.0.0.1", () => (c.destroy(), r(true)));
-      c.once("error", () => r(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nginx does not accept on ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** One raw request; the reply's text, or "" when the server closes without a word. */
 function exchange(socket: net.Socket | tls.TLSSocket, request: string): Promise<string> {
@@ -93,7 +69,7 @@ beforeAll(async () => {
     writeFileSync(file, text);
   }
   server = spawn("nginx", ["-p", `${prefix}/`, "-c", path.join(prefix, "nginx.conf"), "-e", path.join(prefix, "logs/error.log"), "-g", "daemon off;"], { stdio: "ignore" });
-  await Promise.all([accepting(http), accepting(https)]);
+  await Promise.all([accepting(http, "nginx", 10_000), accepting(https, "nginx", 10_000)]);
 }, 60_000);
 
 afterAll(() => {

@@ -16,7 +16,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withStandInCategories } from "../../src/render/check/squid.js";
 import { squid as squidPlatform } from "../../src/render/platforms/squid.js";
-import { loadFixture, SAMPLE_INVENTORY } from "../helpers/inventory.js";
+import { loadFixture, SAMPLE_INVENTORY, TEST_TODAY } from "../helpers/inventory.js";
+import { accepting, freePort } from "../helpers/ports.js";
 import { renderWith } from "../helpers/render.js";
 
 /** each organization's clients: one loopback address in place of its networks */
@@ -30,32 +31,6 @@ let squid: ChildProcess | undefined;
 let origin: http.Server;
 let proxyPort = 0;
 let originPort = 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Connects until squid accepts, up to 20 s (an event, not a fixed sleep). */
-async function accepting(port: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((r) => {
-      const c = net.connect(port, "127.0.0.1", () => (c.destroy(), r(true)));
-      c.once("error", () => r(false));
-    });
-    if (ok) return;
-    if (squid?.exitCode !== null && squid?.exitCode !== undefined) throw new Error(`squid exited with ${squid.exitCode}`);
-    if (Date.now() > deadline) throw new Error(`squid does not accept on ${port}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** GET through the proxy from the organization's client address: the status code. */
 function get(org: keyof typeof CLIENT, url: string): Promise<number> {
@@ -98,7 +73,7 @@ beforeAll(async () => {
   proxyPort = await freePort();
 
   const inventory = loadFixture(SAMPLE_INVENTORY);
-  inventory.cloud.blocklist.push({ target: BLOCKED_URL, reason: "leaked credentials", added: "2026-01-01" });
+  inventory.cloud.blocklist.push({ target: BLOCKED_URL, reason: "leaked credentials", added: TEST_TODAY });
   const config = renderWith(squidPlatform, inventory, "proxy-squid-1");
   let include = withStandInCategories(config.artifacts.find((a) => a.id === "scconf-acl")!.content, scratch);
   for (const [org, address] of Object.entries(CLIENT)) {
@@ -125,7 +100,7 @@ beforeAll(async () => {
     ].join("\n"),
   );
   squid = spawn("squid", ["-N", "-f", path.join(scratch, "squid.conf")], { stdio: "ignore" });
-  await accepting(proxyPort);
+  await accepting(proxyPort, "squid", 20_000, () => (squid?.exitCode != null ? `squid exited with ${squid.exitCode}` : undefined));
 }, 60_000);
 
 afterAll(async () => {
